@@ -178,13 +178,24 @@ export class EmulatorServer {
 
     let out: EmuResponse;
     try {
-      out = await this.handler({ method, path: url.pathname, query: url.searchParams, headers: req.headers, rawBody, body, baseUrl: this.baseUrl });
+      out = await this.handler({
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        rawBody,
+        body,
+        baseUrl: this.baseUrl,
+      });
     } catch (e) {
       out = { status: 500, body: { error: `emulator bug: ${(e as Error).message}` } };
     }
     record.status = out.status;
     const text = out.raw ?? (out.body === undefined ? "" : JSON.stringify(out.body));
-    const headers = { ...(text && out.raw === undefined ? { "content-type": "application/json" } : {}), ...(out.headers ?? {}) };
+    const headers = {
+      ...(text && out.raw === undefined ? { "content-type": "application/json" } : {}),
+      ...(out.headers ?? {}),
+    };
     send(res, out.status, headers, text);
   }
 }

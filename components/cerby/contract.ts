@@ -1,0 +1,100 @@
+/**
+ * Every byte of the assumed Cerby endpoint for the workspace's Okta Universal Logout setting lives here, so it can be
+ * corrected in one place once Cerby documents it. Cerby publishes no API for this setting (see README, "The assumed
+ * Cerby contract", and ../shared/design/cerby-contract.md).
+ *
+ * Schemas are built by functions, not module constants: this module is serialized into Pulumi state with the dynamic
+ * provider, and captured zod instances do not serialize.
+ */
+import { z } from "zod";
+
+/** Default settings path prefix under the workspace URL; overridable with `cerby:settingsPath`. */
+export const DEFAULT_SETTINGS_PATH = "/api/v1/settings/idp";
+
+/** A workspace name is the subdomain of `{workspace}.cerby.com`: a lower-case DNS label. */
+export const WORKSPACE_PATTERN = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
+
+/** The Okta app ID of the Cerby app, which Cerby calls "App instance Id". */
+export const APP_INSTANCE_ID_PATTERN = "^0oa[0-9A-Za-z]{17}$";
+
+export function workspaceBaseUrl(workspace: string): string {
+  return `https://${workspace}.cerby.com`;
+}
+
+export function universalLogoutPath(settingsPath: string): string {
+  return `${settingsPath.replace(/\/+$/, "")}/universal-logout`;
+}
+
+export function idpSettingsPath(settingsPath: string): string {
+  return settingsPath.replace(/\/+$/, "");
+}
+
+/** The desired state as the PUT body. `enabled: false` clears the App instance ID on Cerby's side. */
+export function universalLogoutBody(enabled: boolean, appInstanceId: string | null): unknown {
+  return {
+    data: {
+      type: "universal-logout-settings",
+      attributes: { provider: "okta", enabled, appInstanceId: enabled ? appInstanceId : null },
+    },
+  };
+}
+
+export function universalLogoutResponseSchema() {
+  return z.object({
+    data: z.object({
+      id: z.string().optional(),
+      type: z.literal("universal-logout-settings"),
+      attributes: z.object({
+        provider: z.string(),
+        enabled: z.boolean(),
+        appInstanceId: z.string().nullable().optional(),
+        updatedAt: z.string().nullable().optional(),
+        updatedBy: z.string().nullable().optional(),
+      }),
+    }),
+  });
+}
+
+export function idpSettingsResponseSchema() {
+  return z.object({
+    data: z.object({
+      type: z.literal("idp-settings"),
+      attributes: z.object({
+        idpType: z.string().nullable(),
+        ssoProtocol: z.string().nullable().optional(),
+        scimProvisioning: z
+          .object({ enabled: z.boolean(), usersProvisioned: z.number().nullable().optional() })
+          .nullable()
+          .optional(),
+      }),
+    }),
+  });
+}
+
+/** Cerby's documented error envelope, parsed leniently: `status` as number or string, any `code` spelling. */
+export function errorBodySchema() {
+  return z.object({
+    errors: z
+      .array(
+        z
+          .object({
+            code: z.union([z.string(), z.number()]).nullable().optional(),
+            title: z.string().nullable().optional(),
+            detail: z.string().nullable().optional(),
+            status: z.union([z.string(), z.number()]).nullable().optional(),
+            meta: z.unknown().optional(),
+          })
+          .passthrough(),
+      )
+      .min(1),
+  });
+}
+
+/** The web-app steps of the vendor's procedure, for manual mode and for the "no such endpoint" error. */
+export function webAppSteps(appInstanceId: string): string {
+  return (
+    "In the Cerby web app, as workspace Owner, Super Admin or Admin: Settings → Workspace Configuration → " +
+    'IDP Settings tab → Universal Logout → switch "Enable Okta Universal Logout" → in "Universal Logout Config", ' +
+    `paste App instance Id ${appInstanceId} → "Enable Universal Logout".`
+  );
+}

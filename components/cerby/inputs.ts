@@ -1,0 +1,145 @@
+/**
+ * Validation and normalization of the Cerby resource's inputs: what `check` runs before anything is written.
+ * Pure functions, no network, built per call (this module is serialized with the provider).
+ */
+import { z } from "zod";
+import { APP_INSTANCE_ID_PATTERN, DEFAULT_SETTINGS_PATH, WORKSPACE_PATTERN, workspaceBaseUrl } from "./contract";
+import { baseUrlProblem } from "../http";
+
+export type CerbyMode = "api" | "manual";
+
+/** Normalized inputs of the Cerby Universal Logout resource, as stored in state. */
+export interface CerbyUniversalLogoutInputs {
+  workspace?: string;
+  baseUrl?: string;
+  settingsPath: string;
+  appInstanceId: string;
+  mode: CerbyMode;
+  /** Desired state of "Enable Okta Universal Logout"; true unless the user wants it off. */
+  enabled: boolean;
+  requireScimProvisioning: boolean;
+}
+
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** The value Pulumi passes to dynamic providers for inputs not known yet (preview of a new Okta app). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export function appInstanceIdProblem(value: unknown): string | undefined {
+  if (typeof value !== "string" || value.length === 0) {
+    return "is required: the Okta app ID of the Cerby app (the segment after /instance/ in its Okta admin URL, e.g. 0oa6a9uwbalsZ4enC0x7)";
+  }
+  if (!new RegExp(APP_INSTANCE_ID_PATTERN).test(value)) {
+    return (
+      `${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)} is not an Okta app ID: it must be 20 ` +
+      "ASCII letters and digits starting with 0oa (copy the segment after /instance/ in the Cerby app's Okta admin URL)"
+    );
+  }
+  return undefined;
+}
+
+export function workspaceProblem(value: unknown): string | undefined {
+  if (typeof value !== "string" || !new RegExp(WORKSPACE_PATTERN).test(value)) {
+    const shown = typeof value === "string" ? JSON.stringify(value.slice(0, 70)) : String(value);
+    return (
+      `${shown} is not a Cerby workspace name: use the lower-case subdomain of your workspace URL ` +
+      '(for https://acme.cerby.com, "acme"): letters a-z, digits and inner hyphens, at most 63'
+    );
+  }
+  return undefined;
+}
+
+export function settingsPathProblem(value: unknown): string | undefined {
+  if (typeof value !== "string" || !/^\/[A-Za-z0-9_\-/]{0,200}$/.test(value) || /\/\.\.?(\/|$)/.test(value)) {
+    return `${JSON.stringify(value)} is not a settings path: give an absolute path such as ${DEFAULT_SETTINGS_PATH} (letters, digits, -, _ and /)`;
+  }
+  return undefined;
+}
+
+function inputShape() {
+  return z
+    .object({
+      workspace: z.unknown().optional(),
+      baseUrl: z.unknown().optional(),
+      settingsPath: z.unknown().optional(),
+      appInstanceId: z.unknown().optional(),
+      mode: z.unknown().optional(),
+      enabled: z.unknown().optional(),
+      requireScimProvisioning: z.unknown().optional(),
+    })
+    .passthrough();
+}
+
+/** Validates raw inputs; every failure names its property and says how to fix it. */
+export function checkCerbyInputs(raw: Record<string, unknown>): {
+  inputs: CerbyUniversalLogoutInputs;
+  failures: CheckFailure[];
+} {
+  const news = inputShape().parse(raw ?? {});
+  const failures: CheckFailure[] = [];
+  const known = (v: unknown) => v !== UNKNOWN;
+  const blank = (v: unknown) => v === undefined || v === null || v === "";
+
+  if (!blank(news.workspace) && !blank(news.baseUrl)) {
+    failures.push({
+      property: "baseUrl",
+      reason: "set either workspace or baseUrl, not both (baseUrl replaces the workspace URL)",
+    });
+  } else if (blank(news.workspace) && blank(news.baseUrl)) {
+    failures.push({
+      property: "workspace",
+      reason: "is required: the Cerby workspace name (cerby:workspace), or a full baseUrl (cerby:baseUrl)",
+    });
+  } else if (!blank(news.workspace) && known(news.workspace)) {
+    const p = workspaceProblem(news.workspace);
+    if (p) failures.push({ property: "workspace", reason: p });
+  } else if (!blank(news.baseUrl) && known(news.baseUrl)) {
+    const p = typeof news.baseUrl === "string" ? baseUrlProblem(news.baseUrl) : "must be a string URL";
+    if (p) failures.push({ property: "baseUrl", reason: p });
+  }
+
+  if (known(news.appInstanceId)) {
+    const p = appInstanceIdProblem(news.appInstanceId);
+    if (p) failures.push({ property: "appInstanceId", reason: p });
+  }
+
+  const mode = blank(news.mode) ? "api" : news.mode;
+  if (mode !== "api" && mode !== "manual" && known(mode)) {
+    failures.push({
+      property: "mode",
+      reason: `${JSON.stringify(mode)} is not a mode: use "api" (default: Pulumi calls Cerby) or "manual" (you do the web-app step; Pulumi records it)`,
+    });
+  }
+
+  const settingsPath = blank(news.settingsPath) ? DEFAULT_SETTINGS_PATH : news.settingsPath;
+  if (known(settingsPath)) {
+    const p = settingsPathProblem(settingsPath);
+    if (p) failures.push({ property: "settingsPath", reason: p });
+  }
+
+  for (const key of ["enabled", "requireScimProvisioning"] as const) {
+    const v = news[key];
+    if (!blank(v) && typeof v !== "boolean" && known(v)) {
+      failures.push({ property: key, reason: `${JSON.stringify(v)} is not a boolean: use true or false` });
+    }
+  }
+
+  const inputs: CerbyUniversalLogoutInputs = {
+    ...(blank(news.workspace) ? {} : { workspace: news.workspace as string }),
+    ...(blank(news.baseUrl) ? {} : { baseUrl: (news.baseUrl as string).replace(/\/+$/, "") }),
+    settingsPath: settingsPath as string,
+    appInstanceId: news.appInstanceId as string,
+    mode: mode as CerbyMode,
+    enabled: typeof news.enabled === "boolean" ? news.enabled : true,
+    requireScimProvisioning: news.requireScimProvisioning === true,
+  };
+  return { inputs, failures };
+}
+
+/** The workspace's API base: the explicit baseUrl, else https://{workspace}.cerby.com. */
+export function cerbyBaseUrl(inputs: Pick<CerbyUniversalLogoutInputs, "workspace" | "baseUrl">): string {
+  return inputs.baseUrl ?? workspaceBaseUrl(inputs.workspace ?? "");
+}

@@ -1,0 +1,230 @@
+/**
+ * Dynamic provider for the workspace's "Enable Okta Universal Logout" setting. Methods stay short: validation lives
+ * in ./inputs, HTTP and parsing in ./client. The API key is read at run time (`configure` or CERBY_API_KEY) and is never
+ * part of the serialized provider, inputs or outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CerbyClient } from "./client";
+import { webAppSteps } from "./contract";
+import { CerbyUniversalLogoutInputs, checkCerbyInputs, cerbyBaseUrl } from "./inputs";
+import { logInfo, logWarn } from "../log";
+
+/** Inputs plus what was read from Cerby. `enabled` and `appInstanceId` hold the live values after create/read. */
+export interface CerbyUniversalLogoutState extends CerbyUniversalLogoutInputs {
+  /** The workspace API base the resource talks to. */
+  url: string;
+  idpType?: string | null;
+  scimEnabled?: boolean | null;
+  updatedAt?: string | null;
+  warnings: string[];
+}
+
+interface ProviderSettings {
+  apiKey?: string;
+  timeoutMs?: number;
+  retries?: number;
+}
+
+type ConfigureRequest = { config: { get(key: string): string | undefined } };
+
+/** Stable id of the setting: one per workspace. */
+export function cerbySettingId(inputs: CerbyUniversalLogoutInputs): string {
+  return `${cerbyBaseUrl(inputs)}#okta-universal-logout`;
+}
+
+export const cerbyUniversalLogoutProvider = {
+  settings: {} as ProviderSettings,
+
+  async configure(req: ConfigureRequest): Promise<void> {
+    const num = (v: string | undefined) =>
+      v !== undefined && v !== "" && Number.isFinite(Number(v)) ? Number(v) : undefined;
+    this.settings = {
+      apiKey: req.config.get("cerby:apiKey"),
+      timeoutMs: num(req.config.get("cerby:httpTimeoutMs")),
+      retries: num(req.config.get("cerby:httpRetries")),
+    };
+  },
+
+  apiKey(): string | undefined {
+    return this.settings.apiKey || process.env.CERBY_API_KEY || undefined;
+  },
+
+  client(inputs: CerbyUniversalLogoutInputs): CerbyClient {
+    const env = process.env;
+    return new CerbyClient({
+      baseUrl: cerbyBaseUrl(inputs),
+      settingsPath: inputs.settingsPath,
+      appInstanceId: inputs.appInstanceId,
+      apiKey: () => {
+        const key = this.apiKey();
+        if (!key) throw new Error("Cerby API key is not set");
+        return key;
+      },
+      timeoutMs: this.settings.timeoutMs ?? (env.CERBY_HTTP_TIMEOUT_MS ? Number(env.CERBY_HTTP_TIMEOUT_MS) : undefined),
+      retry: {
+        ...((this.settings.retries ?? env.CERBY_HTTP_RETRIES)
+          ? { retries: this.settings.retries ?? Number(env.CERBY_HTTP_RETRIES) }
+          : {}),
+        ...(env.CERBY_HTTP_BASE_DELAY_MS ? { baseDelayMs: Number(env.CERBY_HTTP_BASE_DELAY_MS) } : {}),
+      },
+    });
+  },
+
+  async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
+    const { inputs, failures } = checkCerbyInputs(news);
+    if (inputs.mode === "api" && !this.apiKey()) {
+      failures.push({
+        property: "apiKey",
+        reason:
+          "no Cerby API key: run `pulumi config set --secret cerby:apiKey <key>` (or set CERBY_API_KEY), with a key of a " +
+          "workspace Owner, Super Admin or Admin — or use manual mode (cerby:mode manual)",
+      });
+    }
+    return { inputs, failures };
+  },
+
+  async diff(
+    _id: string,
+    olds: Partial<CerbyUniversalLogoutState>,
+    news: CerbyUniversalLogoutInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
+    const replaces = (["workspace", "baseUrl"] as const).filter(
+      (k) => (olds[k] ?? undefined) !== (news[k] ?? undefined),
+    );
+    // State written by earlier versions may lack a field: compare against the same defaults check applies.
+    const oldNorm = checkCerbyInputs(olds as Record<string, unknown>).inputs;
+    const changed = (["appInstanceId", "enabled", "mode", "settingsPath", "requireScimProvisioning"] as const).filter(
+      (k) => (k === "appInstanceId" ? (olds.appInstanceId ?? null) : oldNorm[k]) !== news[k],
+    );
+    return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
+  },
+
+  async create(inputs: CerbyUniversalLogoutInputs): Promise<pulumi.dynamic.CreateResult> {
+    const outs = await this.converge(inputs);
+    return { id: cerbySettingId(inputs), outs };
+  },
+
+  async update(
+    _id: string,
+    _olds: CerbyUniversalLogoutState,
+    news: CerbyUniversalLogoutInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
+    return { outs: await this.converge(news) };
+  },
+
+  /** Read, then write only what differs: safe to repeat after a failed or partial run. */
+  async converge(inputs: CerbyUniversalLogoutInputs): Promise<CerbyUniversalLogoutState> {
+    const url = cerbyBaseUrl(inputs);
+    if (inputs.mode === "manual") {
+      const note = inputs.enabled
+        ? `Cerby (manual mode): Pulumi made no call to ${url}. ${webAppSteps(inputs.appInstanceId)}`
+        : `Cerby (manual mode): to turn it off, in the Cerby web app switch off "Enable Okta Universal Logout" for ${url}.`;
+      logInfo(note);
+      return { ...inputs, url, warnings: [note] };
+    }
+    const client = this.client(inputs);
+    const warnings: string[] = [];
+    const idp = await client.getIdpSettings();
+    const problems: string[] = [];
+    if (idp.idpType !== "okta") problems.push(`the workspace's IdP is ${idp.idpType ?? "not set"}, not Okta`);
+    if (!idp.scimEnabled) problems.push("SCIM provisioning (Directory Sync) is off");
+    if (problems.length > 0) {
+      const msg =
+        `Cerby workspace ${url}: ${problems.join(" and ")}. Universal Logout only works for users provisioned from Okta: ` +
+        "set up Okta provisioning (Okta: the Cerby app → Provisioning → Enable API integration with the SCIM token from " +
+        "Cerby's IDP Settings → Directory Sync).";
+      if (inputs.requireScimProvisioning) {
+        throw new Error(`${msg} Nothing was changed (requireScimProvisioning is set).`);
+      }
+      warnings.push(msg);
+      logWarn(msg);
+    }
+    let live = await client.getUniversalLogout();
+    const wantId = inputs.enabled ? inputs.appInstanceId : null;
+    if (live.enabled !== inputs.enabled || (inputs.enabled && live.appInstanceId !== wantId)) {
+      live = await client.putUniversalLogout(inputs.enabled, wantId);
+    }
+    return {
+      ...inputs,
+      url,
+      enabled: live.enabled,
+      appInstanceId: live.appInstanceId ?? inputs.appInstanceId,
+      idpType: idp.idpType,
+      scimEnabled: idp.scimEnabled,
+      updatedAt: live.updatedAt ?? null,
+      warnings,
+    };
+  },
+
+  async read(id: string, props: CerbyUniversalLogoutState): Promise<pulumi.dynamic.ReadResult> {
+    if (props.mode === "manual") return { id, props };
+    const live = await this.client(props).getUniversalLogout();
+    // Report what Cerby has now; returning inputs too makes `preview --refresh` diff against the live setting.
+    const observed = { enabled: live.enabled, appInstanceId: live.appInstanceId };
+    const next = { ...props, ...observed, updatedAt: live.updatedAt ?? null } as CerbyUniversalLogoutState;
+    const inputs: Record<string, unknown> = {
+      ...checkCerbyInputs(props as unknown as Record<string, unknown>).inputs,
+      ...observed,
+    };
+    return { id, props: next, inputs };
+  },
+
+  async delete(_id: string, props: CerbyUniversalLogoutState): Promise<void> {
+    if (props.mode === "manual") {
+      logInfo(
+        `Cerby (manual mode): Pulumi made no call. To turn it off, switch off "Enable Okta Universal Logout" in ${props.url}.`,
+      );
+      return;
+    }
+    const client = this.client(props);
+    const live = await client.getUniversalLogout();
+    if (live.enabled) await client.putUniversalLogout(false, null);
+  },
+};
+
+/** Args of the Cerby side, as a user writes them. */
+export interface CerbyUniversalLogoutArgs {
+  /** Cerby workspace name: the subdomain of https://{workspace}.cerby.com. */
+  workspace?: pulumi.Input<string>;
+  /** Full base URL instead of the workspace (private deployments, emulators); https unless loopback. */
+  baseUrl?: pulumi.Input<string>;
+  /** The Okta app ID of the Cerby app, which Cerby calls "App instance Id". */
+  appInstanceId: pulumi.Input<string>;
+  /** "api" (default): Pulumi calls Cerby. "manual": you do the web-app step; Pulumi records it and makes no call. */
+  mode?: pulumi.Input<"api" | "manual">;
+  /** Path prefix of the assumed settings endpoint (default /api/v1/settings/idp). */
+  settingsPath?: pulumi.Input<string>;
+  /** Desired state of "Enable Okta Universal Logout" (default true). */
+  enabled?: pulumi.Input<boolean>;
+  /** Fail instead of warning when the workspace's IdP is not Okta or SCIM provisioning is off. */
+  requireScimProvisioning?: pulumi.Input<boolean>;
+}
+
+/** The Cerby workspace's Okta Universal Logout setting, as a Pulumi resource. */
+export class CerbyUniversalLogout extends pulumi.dynamic.Resource {
+  declare readonly enabled: pulumi.Output<boolean>;
+  declare readonly appInstanceId: pulumi.Output<string | null>;
+  declare readonly url: pulumi.Output<string>;
+  declare readonly mode: pulumi.Output<"api" | "manual">;
+  declare readonly idpType: pulumi.Output<string | null | undefined>;
+  declare readonly scimEnabled: pulumi.Output<boolean | null | undefined>;
+  declare readonly warnings: pulumi.Output<string[]>;
+
+  constructor(name: string, args: CerbyUniversalLogoutArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      cerbyUniversalLogoutProvider,
+      name,
+      {
+        ...args,
+        url: undefined,
+        idpType: undefined,
+        scimEnabled: undefined,
+        updatedAt: undefined,
+        warnings: undefined,
+      },
+      opts,
+      "cerby",
+      "UniversalLogout",
+    );
+  }
+}
