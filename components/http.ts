@@ -65,8 +65,22 @@ export interface VendorErrorFields {
   attempts?: number;
 }
 
+/**
+ * An error whose message is complete advice for the user. Its stack is the message alone: Pulumi and its plugin print
+ * `stack`, and a user fixing config should see what to do, not our call frames.
+ */
+export class UserError extends Error {
+  constructor(message: string) {
+    super(message);
+    // Pulumi's serializer turns `super(message)` into `Error.call(this, message)`, which sets nothing on `this`.
+    this.message = message;
+    this.name = "UserError";
+    this.stack = message;
+  }
+}
+
 /** The single error type both clients raise. Its message is complete: side, step, request, vendor code, advice. */
-export class VendorError extends Error {
+export class VendorError extends UserError {
   readonly fields: VendorErrorFields;
   constructor(fields: VendorErrorFields) {
     super(renderVendorError(fields));

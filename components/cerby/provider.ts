@@ -8,6 +8,7 @@ import { CerbyClient } from "./client";
 import { webAppSteps } from "./contract";
 import { CerbyUniversalLogoutInputs, checkCerbyInputs, cerbyBaseUrl } from "./inputs";
 import { logInfo, logWarn } from "../log";
+import { UserError } from "../http";
 
 /** Inputs plus what was read from Cerby. `enabled` and `appInstanceId` hold the live values after create/read. */
 export interface CerbyUniversalLogoutState extends CerbyUniversalLogoutInputs {
@@ -57,7 +58,10 @@ export const cerbyUniversalLogoutProvider = {
       appInstanceId: inputs.appInstanceId,
       apiKey: () => {
         const key = this.apiKey();
-        if (!key) throw new Error("Cerby API key is not set");
+        if (!key)
+          throw new UserError(
+            "Cerby API key is not set: run `pulumi config set --secret cerby:apiKey <key>` or set CERBY_API_KEY.",
+          );
         return key;
       },
       timeoutMs: this.settings.timeoutMs ?? (env.CERBY_HTTP_TIMEOUT_MS ? Number(env.CERBY_HTTP_TIMEOUT_MS) : undefined),
@@ -134,7 +138,7 @@ export const cerbyUniversalLogoutProvider = {
         "set up Okta provisioning (Okta: the Cerby app → Provisioning → Enable API integration with the SCIM token from " +
         "Cerby's IDP Settings → Directory Sync).";
       if (inputs.requireScimProvisioning) {
-        throw new Error(`${msg} Nothing was changed (requireScimProvisioning is set).`);
+        throw new UserError(`${msg} Nothing was changed (requireScimProvisioning is set).`);
       }
       warnings.push(msg);
       logWarn(msg);
@@ -215,6 +219,9 @@ export class CerbyUniversalLogout extends pulumi.dynamic.Resource {
       cerbyUniversalLogoutProvider,
       name,
       {
+        // Named here so they are outputs even when not given (check applies the defaults).
+        enabled: undefined,
+        mode: undefined,
         ...args,
         url: undefined,
         idpType: undefined,

@@ -50,6 +50,17 @@ describe("Cerby provider serialization", () => {
       expect(created.outs).to.include({ enabled: true, appInstanceId: appId });
       expect(emu.getSetting("acme")).to.include({ enabled: true, appInstanceId: appId });
       expect(JSON.stringify(created.outs)).not.to.contain(key);
+
+      // Errors keep their advice after serialization (Error subclasses lose `message` unless set explicitly).
+      await loaded.configure!(
+        configOf({ "cerby:apiKey": freshSecret("cby_") }) as unknown as pulumi.dynamic.ConfigureRequest,
+      );
+      const err = await loaded.read!(created.id, created.outs).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err?.message).to.match(/^Cerby: could not read the Universal Logout setting: GET .* HTTP 401/);
+      expect(err?.stack).to.equal(err?.message);
     } finally {
       process.env.CERBY_API_KEY = saved;
     }
