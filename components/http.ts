@@ -15,8 +15,8 @@ export interface RequestSpec {
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
-  /** Form-encoded body (OAuth token endpoint). */
-  form?: Record<string, string>;
+  /** Form-encoded body (OAuth token endpoint); a function is called per attempt, so each retry can sign afresh. */
+  form?: Record<string, string> | (() => Promise<Record<string, string>>);
   /** Absolute URL, e.g. an Okta `Link: rel="next"` target; overrides `path` and `query`. */
   url?: string;
   /** What the user was doing, for error messages ("read the Universal Logout setting"). */
@@ -265,7 +265,7 @@ export class HttpClient {
     let data: string | undefined;
     if (spec.form) {
       headers["Content-Type"] = "application/x-www-form-urlencoded";
-      data = new URLSearchParams(spec.form).toString();
+      data = new URLSearchParams(typeof spec.form === "function" ? await spec.form() : spec.form).toString();
     } else if (spec.body !== undefined) {
       headers["Content-Type"] = "application/json";
       data = JSON.stringify(spec.body);

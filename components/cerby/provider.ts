@@ -9,6 +9,7 @@ import { webAppSteps } from "./contract";
 import { CerbyUniversalLogoutInputs, checkCerbyInputs, cerbyBaseUrl } from "./inputs";
 import { logInfo, logWarn } from "../log";
 import { UserError } from "../http";
+import { providerSettings, setProviderSettings } from "../settings";
 
 /** Inputs plus what was read from Cerby. `enabled` and `appInstanceId` hold the live values after create/read. */
 export interface CerbyUniversalLogoutState extends CerbyUniversalLogoutInputs {
@@ -34,20 +35,18 @@ export function cerbySettingId(inputs: CerbyUniversalLogoutInputs): string {
 }
 
 export const cerbyUniversalLogoutProvider = {
-  settings: {} as ProviderSettings,
-
   async configure(req: ConfigureRequest): Promise<void> {
     const num = (v: string | undefined) =>
       v !== undefined && v !== "" && Number.isFinite(Number(v)) ? Number(v) : undefined;
-    this.settings = {
+    setProviderSettings<ProviderSettings>("cerby", {
       apiKey: req.config.get("cerby:apiKey"),
       timeoutMs: num(req.config.get("cerby:httpTimeoutMs")),
       retries: num(req.config.get("cerby:httpRetries")),
-    };
+    });
   },
 
   apiKey(): string | undefined {
-    return this.settings.apiKey || process.env.CERBY_API_KEY || undefined;
+    return providerSettings<ProviderSettings>("cerby").apiKey || process.env.CERBY_API_KEY || undefined;
   },
 
   client(inputs: CerbyUniversalLogoutInputs): CerbyClient {
@@ -64,10 +63,12 @@ export const cerbyUniversalLogoutProvider = {
           );
         return key;
       },
-      timeoutMs: this.settings.timeoutMs ?? (env.CERBY_HTTP_TIMEOUT_MS ? Number(env.CERBY_HTTP_TIMEOUT_MS) : undefined),
+      timeoutMs:
+        providerSettings<ProviderSettings>("cerby").timeoutMs ??
+        (env.CERBY_HTTP_TIMEOUT_MS ? Number(env.CERBY_HTTP_TIMEOUT_MS) : undefined),
       retry: {
-        ...((this.settings.retries ?? env.CERBY_HTTP_RETRIES)
-          ? { retries: this.settings.retries ?? Number(env.CERBY_HTTP_RETRIES) }
+        ...((providerSettings<ProviderSettings>("cerby").retries ?? env.CERBY_HTTP_RETRIES)
+          ? { retries: providerSettings<ProviderSettings>("cerby").retries ?? Number(env.CERBY_HTTP_RETRIES) }
           : {}),
         ...(env.CERBY_HTTP_BASE_DELAY_MS ? { baseDelayMs: Number(env.CERBY_HTTP_BASE_DELAY_MS) } : {}),
       },

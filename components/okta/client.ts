@@ -1,0 +1,207 @@
+/**
+ * Okta Management API client for what this module needs: the Cerby app (status, Universal Logout), its provisioning
+ * feature, listing apps by label, and Express Configuration of Universal Logout. Transport, retries and rate limits
+ * come from ../http; advice from ./errors; credentials from ./auth (resolved per request, never stored here).
+ */
+import { z } from "zod";
+import { HttpClient, HttpClientOptions, RetryPolicy, VendorError, defaultRetryPolicy } from "../http";
+import { OktaAuth } from "./auth";
+import { OktaCredentials } from "./config";
+import { describeOktaFailure } from "./errors";
+
+export type ProvisioningStatus = "ENABLED" | "DISABLED" | "NOT_SET_UP";
+
+/** The fields of Okta's Application this module reads. */
+export interface OktaApplication {
+  id: string;
+  /** The OIN app key (the `{name}` segment of the admin URL). */
+  name: string;
+  /** Display name, e.g. "Cerby". */
+  label: string;
+  status: string;
+  signOnMode?: string;
+  /** Absent when the org or app does not report Universal Logout: unknown, not "off". */
+  universalLogout?: { status: string; supportType?: string; protocol?: string; identityStack?: string };
+}
+
+export interface OktaClientOptions {
+  /** Root URL of the org, e.g. https://acme.okta.com (see oktaOrgUrl). */
+  orgUrl: string;
+  credentials: OktaCredentials;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  concurrency?: number;
+  onAttempt?: HttpClientOptions["onAttempt"];
+}
+
+/** Longest list walk; a Link chain longer than this is reported rather than followed forever. */
+const MAX_PAGES = 200;
+
+export function applicationSchema() {
+  return z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      label: z.string(),
+      status: z.string(),
+      signOnMode: z.string().optional(),
+      universalLogout: z
+        .object({
+          status: z.string(),
+          supportType: z.string().optional(),
+          protocol: z.string().optional(),
+          identityStack: z.string().optional(),
+        })
+        .passthrough()
+        .nullable()
+        .optional(),
+    })
+    .passthrough();
+}
+
+function featureSchema() {
+  return z.object({ name: z.string().optional(), status: z.enum(["ENABLED", "DISABLED"]) }).passthrough();
+}
+
+/** `Link: <url>; rel="self", <url>; rel="next"` → { self: url, next: url }. */
+export function parseLinkHeader(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of (header ?? "").matchAll(/<([^>]*)>\s*((?:;\s*[^;,]+)*)/g)) {
+    const rel = /;\s*rel\s*=\s*"?([^";]+)"?/i.exec(m[2])?.[1];
+    if (rel) for (const r of rel.trim().split(/\s+/)) out[r] = m[1];
+  }
+  return out;
+}
+
+export class OktaClient {
+  readonly http: HttpClient;
+  readonly auth: OktaAuth;
+  readonly orgUrl: string;
+
+  constructor(opts: OktaClientOptions) {
+    this.orgUrl = opts.orgUrl.replace(/\/+$/, "");
+    this.auth = new OktaAuth({
+      orgUrl: this.orgUrl,
+      credentials: opts.credentials,
+      timeoutMs: opts.timeoutMs,
+      retry: opts.retry,
+      onAttempt: opts.onAttempt,
+    });
+    const appIdOf = (path: string) => /^\/api\/v1\/apps\/([^/?]+)/.exec(path)?.[1];
+    this.http = new HttpClient({
+      side: "Okta",
+      baseUrl: this.orgUrl,
+      timeoutMs: opts.timeoutMs ?? 15000,
+      retry: { ...defaultRetryPolicy(), ...opts.retry },
+      concurrency: opts.concurrency ?? 4,
+      authHeaders: () => this.auth.headers(),
+      onUnauthorized: () => this.auth.invalidate(),
+      describeFailure: (info) =>
+        describeOktaFailure(info, {
+          orgUrl: this.orgUrl,
+          authKind: this.auth.kind,
+          appId: appIdOf(info.path) ? decodeURIComponent(appIdOf(info.path)!) : undefined,
+        }),
+      onAttempt: opts.onAttempt,
+    });
+  }
+
+  async getApp(id: string): Promise<OktaApplication> {
+    const path = `/api/v1/apps/${encodeURIComponent(id)}`;
+    const res = await this.http.send({ method: "GET", path, action: `read the app ${id}` });
+    return this.parseApp(res.data, path, res.requestId);
+  }
+
+  /** Every app matching `q` (prefix of name or label) / `filter`, following `Link: rel="next"` across pages. */
+  async listApps(opts: { q?: string; filter?: string; limit?: number } = {}): Promise<OktaApplication[]> {
+    const path = "/api/v1/apps";
+    const action = opts.q ? `list the apps matching "${opts.q}"` : "list the apps";
+    const apps: OktaApplication[] = [];
+    let next: string | undefined;
+    for (let page = 0; ; page++) {
+      if (page >= MAX_PAGES) {
+        throw new VendorError({
+          side: "Okta",
+          action,
+          method: "GET",
+          path,
+          detail: `more than ${MAX_PAGES} pages`,
+          hint: "Narrow the search: set appInstanceId instead of looking the app up by label.",
+        });
+      }
+      const res = await this.http.send(
+        next
+          ? { method: "GET", path, url: next, action }
+          : { method: "GET", path, query: { q: opts.q, filter: opts.filter, limit: opts.limit ?? 200 }, action },
+      );
+      if (!Array.isArray(res.data)) throw this.shapeError(path, res.requestId, "(body)", "expected a list of apps");
+      for (const item of res.data) apps.push(this.parseApp(item, path, res.requestId));
+      next = parseLinkHeader(res.headers["link"]).next;
+      if (!next) return apps;
+      // The bearer token goes wherever `next` points: only ever to this org.
+      if (new URL(next, this.orgUrl).origin !== new URL(this.orgUrl).origin) {
+        throw this.shapeError(path, res.requestId, "Link", "the next page is on another host; not following it");
+      }
+      next = new URL(next, this.orgUrl).toString();
+    }
+  }
+
+  /** USER_PROVISIONING of the app; Okta's 400 E0000001 "provisioning isn't enabled" means NOT_SET_UP. */
+  async getProvisioning(id: string): Promise<ProvisioningStatus> {
+    const path = `/api/v1/apps/${encodeURIComponent(id)}/features/USER_PROVISIONING`;
+    try {
+      const res = await this.http.send({ method: "GET", path, action: "read the app's provisioning settings" });
+      const r = featureSchema().safeParse(res.data);
+      if (!r.success) throw this.shapeError(path, res.requestId, "status", "expected ENABLED or DISABLED");
+      return r.data.status;
+    } catch (e) {
+      if (e instanceof VendorError && e.status === 400 && e.code === "E0000001") return "NOT_SET_UP";
+      throw e;
+    }
+  }
+
+  /** Express Configuration of Universal Logout (204). Developer-lifecycle in Okta: many orgs/apps answer 403/404/405. */
+  async expressConfigureUniversalLogout(id: string): Promise<void> {
+    const path = `/api/v1/apps/${encodeURIComponent(id)}/express-configure/UNIVERSAL_LOGOUT`;
+    await this.http.send({ method: "POST", path, action: "configure Universal Logout by Express Configuration" });
+  }
+
+  private parseApp(data: unknown, path: string, requestId?: string): OktaApplication {
+    const r = applicationSchema().safeParse(data);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      throw this.shapeError(path, requestId, issue?.path.join(".") || "(body)", issue?.message ?? "invalid");
+    }
+    const a = r.data;
+    return {
+      id: a.id,
+      name: a.name,
+      label: a.label,
+      status: a.status,
+      ...(a.signOnMode ? { signOnMode: a.signOnMode } : {}),
+      ...(a.universalLogout
+        ? {
+            universalLogout: {
+              status: a.universalLogout.status,
+              ...(a.universalLogout.supportType ? { supportType: a.universalLogout.supportType } : {}),
+              ...(a.universalLogout.protocol ? { protocol: a.universalLogout.protocol } : {}),
+              ...(a.universalLogout.identityStack ? { identityStack: a.universalLogout.identityStack } : {}),
+            },
+          }
+        : {}),
+    };
+  }
+
+  private shapeError(path: string, requestId: string | undefined, where: string, message: string): VendorError {
+    return new VendorError({
+      side: "Okta",
+      action: "understand Okta's answer",
+      method: "GET",
+      path,
+      status: 200,
+      detail: `unexpected response shape at ${where}: ${message}`,
+      requestId,
+      hint: `Check that ${this.orgUrl} is the Okta org URL (not a proxy or the -admin host).`,
+    });
+  }
+}

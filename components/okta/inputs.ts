@@ -1,0 +1,108 @@
+/**
+ * Validation and normalization of the Okta resource's inputs: what `check` runs before any call to Okta.
+ * Pure functions, no network, built per call (this module is serialized with the provider).
+ */
+import { z } from "zod";
+import { CheckFailure, UNKNOWN, appInstanceIdProblem } from "../cerby/inputs";
+import { OktaMode, oktaOrgUrlProblem } from "./config";
+
+export { UNKNOWN };
+export type { CheckFailure };
+
+/** Normalized inputs of the Okta Universal Logout resource, as stored in state. */
+export interface OktaUniversalLogoutInputs {
+  /** Root URL of the org, e.g. https://acme.okta.com. */
+  orgUrl: string;
+  /** The Okta app ID of the Cerby app ("App instance ID" in Cerby). */
+  appInstanceId: string;
+  mode: OktaMode;
+  waitTimeoutSeconds: number;
+  pollIntervalSeconds: number;
+  requireProvisioning: boolean;
+}
+
+export const OKTA_MODES: readonly OktaMode[] = ["verify", "warn", "enforce", "wait"];
+
+function inputShape() {
+  return z
+    .object({
+      orgUrl: z.unknown().optional(),
+      appInstanceId: z.unknown().optional(),
+      mode: z.unknown().optional(),
+      waitTimeoutSeconds: z.unknown().optional(),
+      pollIntervalSeconds: z.unknown().optional(),
+      requireProvisioning: z.unknown().optional(),
+    })
+    .passthrough();
+}
+
+/** Validates raw inputs; every failure names its property, the problem with the value, and the fix. */
+export function checkOktaInputs(raw: Record<string, unknown>): {
+  inputs: OktaUniversalLogoutInputs;
+  failures: CheckFailure[];
+} {
+  const news = inputShape().parse(raw ?? {});
+  const failures: CheckFailure[] = [];
+  const known = (v: unknown) => v !== UNKNOWN;
+  const blank = (v: unknown) => v === undefined || v === null || v === "";
+
+  if (blank(news.orgUrl)) {
+    failures.push({
+      property: "orgUrl",
+      reason:
+        "is required: the root URL of the Okta org, e.g. https://acme.okta.com (built from okta:orgName and okta:baseUrl)",
+    });
+  } else if (known(news.orgUrl)) {
+    const p = typeof news.orgUrl === "string" ? oktaOrgUrlProblem(news.orgUrl) : "must be a string URL";
+    if (p) failures.push({ property: "orgUrl", reason: p });
+  }
+
+  if (known(news.appInstanceId)) {
+    const p = appInstanceIdProblem(news.appInstanceId);
+    if (p) failures.push({ property: "appInstanceId", reason: p });
+  }
+
+  const mode = blank(news.mode) ? "verify" : news.mode;
+  if (known(mode) && !OKTA_MODES.includes(mode as OktaMode)) {
+    failures.push({
+      property: "mode",
+      reason:
+        `${JSON.stringify(mode)} is not a mode: use "verify" (default: fail unless Okta shows Universal Logout on), ` +
+        '"warn" (report only), "enforce" (turn it on by API where Okta allows) or "wait" (poll until an admin turns it on)',
+    });
+  }
+
+  const seconds = (key: "waitTimeoutSeconds" | "pollIntervalSeconds", dflt: number, max: number): number => {
+    const v = news[key];
+    if (blank(v) || !known(v)) return dflt;
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > max) {
+      failures.push({
+        property: key,
+        reason: `${JSON.stringify(v)} is not a whole number of seconds from 1 to ${max} (default ${dflt})`,
+      });
+      return dflt;
+    }
+    return v;
+  };
+  const waitTimeoutSeconds = seconds("waitTimeoutSeconds", 600, 3600);
+  const pollIntervalSeconds = seconds("pollIntervalSeconds", 10, 300);
+
+  const rp = news.requireProvisioning;
+  if (!blank(rp) && typeof rp !== "boolean" && known(rp)) {
+    failures.push({
+      property: "requireProvisioning",
+      reason: `${JSON.stringify(rp)} is not a boolean: use true or false`,
+    });
+  }
+
+  const inputs: OktaUniversalLogoutInputs = {
+    orgUrl:
+      typeof news.orgUrl === "string" && known(news.orgUrl) ? news.orgUrl.replace(/\/+$/, "") : (news.orgUrl as string),
+    appInstanceId: news.appInstanceId as string,
+    mode: mode as OktaMode,
+    waitTimeoutSeconds,
+    pollIntervalSeconds,
+    requireProvisioning: rp === true,
+  };
+  return { inputs, failures };
+}
