@@ -1,0 +1,166 @@
+/**
+ * Stack config → bindings, validated in one pass so the user gets every bad key in one error, not the first.
+ * Keys are documented in Pulumi.yaml and the README. Secrets (cerby:apiKey, okta:apiToken, okta:privateKey) are not
+ * read here: the providers read them at run time.
+ */
+import { z } from "zod";
+import { UserError, baseUrlProblem } from "./http";
+import { appInstanceIdProblem, settingsPathProblem, workspaceProblem } from "./cerby/inputs";
+import { oktaOrgUrl, OktaConfigError, OktaMode } from "./okta/config";
+
+export interface Binding {
+  /** Resource name prefix; unique per stack. */
+  name: string;
+  workspace?: string;
+  baseUrl?: string;
+  settingsPath?: string;
+  cerbyMode: "api" | "manual";
+  requireScimProvisioning: boolean;
+  appInstanceId?: string;
+  appLabel?: string;
+  oktaMode: OktaMode;
+  oktaWaitTimeoutSeconds?: number;
+  oktaPollIntervalSeconds?: number;
+  requireProvisioning: boolean;
+}
+
+export interface ProgramConfig {
+  oktaOrgUrl: string;
+  bindings: Binding[];
+}
+
+/** One binding as written in `cerby:bindings` (JSON) — the flat cerby:* keys give the defaults. */
+function bindingSchema() {
+  const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
+  const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+  return z
+    .object({
+      name: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9-]{0,40}$/, "must be a short lower-case name (a-z, 0-9, -)")
+        .optional(),
+      workspace: z.string().optional(),
+      baseUrl: z.string().optional(),
+      settingsPath: z.string().optional(),
+      mode: z.enum(["api", "manual"], { message: 'must be "api" or "manual"' }).optional(),
+      requireScimProvisioning: bool.optional(),
+      appInstanceId: z.string().optional(),
+      appLabel: z.string().min(1).max(100).optional(),
+      oktaMode: z
+        .enum(["verify", "warn", "enforce", "wait"], { message: 'must be "verify", "warn", "enforce" or "wait"' })
+        .optional(),
+      oktaWaitTimeoutSeconds: int(1, 3600).optional(),
+      oktaPollIntervalSeconds: int(1, 300).optional(),
+      requireProvisioning: bool.optional(),
+    })
+    .strict();
+}
+
+const FLAT_KEYS = [
+  "workspace",
+  "baseUrl",
+  "settingsPath",
+  "mode",
+  "requireScimProvisioning",
+  "appInstanceId",
+  "appLabel",
+  "oktaMode",
+  "oktaWaitTimeoutSeconds",
+  "oktaPollIntervalSeconds",
+  "requireProvisioning",
+] as const;
+
+/**
+ * Reads and validates the stack config. `get` takes full keys ("cerby:workspace", "okta:orgName"). Throws one
+ * UserError listing every problem as "key: problem and fix".
+ */
+export function loadProgramConfig(get: (key: string) => string | undefined): ProgramConfig {
+  const problems: string[] = [];
+  const blankToUndef = (v: string | undefined) => (v === undefined || v.trim() === "" ? undefined : v.trim());
+
+  let oktaUrl = "";
+  try {
+    oktaUrl = oktaOrgUrl({
+      orgName: blankToUndef(get("okta:orgName")),
+      baseUrl: blankToUndef(get("okta:baseUrl")),
+      orgUrl: blankToUndef(get("cerby:oktaOrgUrl")),
+    });
+  } catch (e) {
+    if (!(e instanceof OktaConfigError)) throw e;
+    problems.push(`${e.key === "orgUrl" ? "cerby:oktaOrgUrl" : e.key}: ${e.reason}`);
+  }
+
+  const defaults: Record<string, string> = {};
+  for (const k of FLAT_KEYS) {
+    const v = blankToUndef(get(`cerby:${k}`));
+    if (v !== undefined) defaults[k] = v;
+  }
+
+  let raw: unknown[] = [{}];
+  const bindingsText = blankToUndef(get("cerby:bindings"));
+  if (bindingsText !== undefined) {
+    try {
+      const parsed: unknown = JSON.parse(bindingsText);
+      if (!Array.isArray(parsed) || parsed.length === 0) throw new Error("not a non-empty array");
+      raw = parsed;
+    } catch (e) {
+      problems.push(
+        `cerby:bindings: is not a JSON array of bindings (${(e as Error).message}); see the README's "Many workspaces"`,
+      );
+      raw = [];
+    }
+  }
+
+  const bindings: Binding[] = [];
+  const names = new Set<string>();
+  raw.forEach((entry, i) => {
+    const where = bindingsText !== undefined ? `cerby:bindings[${i}].` : "cerby:";
+    const merged = { ...defaults, ...(entry as object) } as Record<string, unknown>;
+    const r = bindingSchema().safeParse(merged);
+    if (!r.success) {
+      for (const issue of r.error.issues) {
+        const key = issue.path.join(".") || (issue.code === "unrecognized_keys" ? issue.keys.join(", ") : "?");
+        problems.push(
+          `${where}${key}: ${issue.code === "unrecognized_keys" ? "is not a known setting" : issue.message}`,
+        );
+      }
+    }
+    // The cross-field and format checks run even when the schema failed, so every problem is reported at once.
+    const str = (k: string) => (typeof merged[k] === "string" ? (merged[k] as string) : undefined);
+    const check = (key: string, problem: string | undefined) => problem && problems.push(`${where}${key}: ${problem}`);
+    const [workspace, baseUrl, appInstanceId] = [str("workspace"), str("baseUrl"), str("appInstanceId")];
+    if (workspace && baseUrl) problems.push(`${where}baseUrl: set either workspace or baseUrl, not both`);
+    else if (!workspace && !baseUrl)
+      problems.push(`${where}workspace: is required (the Cerby workspace name), or set ${where}baseUrl`);
+    else if (workspace) check("workspace", workspaceProblem(workspace));
+    else check("baseUrl", baseUrlProblem(baseUrl!));
+    if (str("settingsPath")) check("settingsPath", settingsPathProblem(str("settingsPath")));
+    if (appInstanceId && str("appLabel"))
+      problems.push(`${where}appLabel: set either appInstanceId or appLabel, not both`);
+    if (appInstanceId) check("appInstanceId", appInstanceIdProblem(appInstanceId));
+    if (!r.success) return;
+    const b = r.data;
+    const name = b.name ?? (bindingsText === undefined ? "cerby" : (b.workspace ?? `binding-${i}`));
+    if (names.has(name)) problems.push(`${where}name: "${name}" is used twice; give each binding its own name`);
+    names.add(name);
+    bindings.push({
+      name,
+      workspace: b.workspace,
+      baseUrl: b.baseUrl?.replace(/\/+$/, ""),
+      settingsPath: b.settingsPath,
+      cerbyMode: b.mode ?? "api",
+      requireScimProvisioning: b.requireScimProvisioning ?? false,
+      appInstanceId: b.appInstanceId,
+      appLabel: b.appInstanceId ? undefined : (b.appLabel ?? "Cerby"),
+      oktaMode: b.oktaMode ?? "verify",
+      oktaWaitTimeoutSeconds: b.oktaWaitTimeoutSeconds,
+      oktaPollIntervalSeconds: b.oktaPollIntervalSeconds,
+      requireProvisioning: b.requireProvisioning ?? false,
+    });
+  });
+
+  if (problems.length > 0) {
+    throw new UserError(`The stack config has ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);
+  }
+  return { oktaOrgUrl: oktaUrl, bindings };
+}

@@ -1,0 +1,171 @@
+/**
+ * The component users instantiate: one binding of a Cerby workspace to the Okta app of Cerby. It resolves the
+ * App instance ID, turns on Universal Logout in Cerby first, then declares the Okta app's logout setting after it.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { CerbyUniversalLogout } from "./cerby/provider";
+import { OktaUniversalLogout } from "./okta/provider";
+import { OktaClient } from "./okta/client";
+import { oktaCredentials, OktaCredentials, OktaMode } from "./okta/config";
+import { resolveCerbyApp } from "./okta/resolve";
+
+export interface CerbySideArgs {
+  /** Cerby workspace name: the subdomain of https://{workspace}.cerby.com. */
+  workspace?: pulumi.Input<string>;
+  /** Full workspace URL instead of `workspace` (private deployments, the bundled emulators). https unless loopback. */
+  baseUrl?: pulumi.Input<string>;
+  /** Path prefix of the assumed Cerby settings endpoint (default /api/v1/settings/idp). */
+  settingsPath?: pulumi.Input<string>;
+  /** "api" (default): Pulumi calls Cerby. "manual": you do the web-app step; Pulumi records it and makes no call. */
+  mode?: pulumi.Input<"api" | "manual">;
+  /** Fail instead of warning when the workspace's IdP is not Okta or SCIM provisioning is off. */
+  requireScimProvisioning?: pulumi.Input<boolean>;
+}
+
+export interface OktaSideArgs {
+  /** Root URL of the Okta org, e.g. https://acme.okta.com (see `oktaOrgUrl` for building it from okta:orgName). */
+  orgUrl: string;
+  /** verify (default): fail unless Okta shows Universal Logout ENABLED. warn: log instead. enforce: turn it on by API
+   * (Express Configuration, not in every org). wait: poll until an admin ticks the box in the console. */
+  mode?: OktaMode;
+  /** wait/enforce: how long to wait for ENABLED (default 600 s). */
+  waitTimeoutSeconds?: number;
+  /** wait: seconds between reads (default 10). */
+  pollIntervalSeconds?: number;
+  /** Fail instead of warning when the Okta app does not provision users to Cerby (USER_PROVISIONING not ENABLED). */
+  requireProvisioning?: boolean;
+}
+
+export interface CerbyOktaUniversalLogoutArgs {
+  cerby: CerbySideArgs;
+  okta: OktaSideArgs;
+  /** The App instance ID (Okta app ID of the Cerby app), when you know it. */
+  appInstanceId?: pulumi.Input<string>;
+  /** An @pulumi/okta app resource for Cerby managed in the same program (e.g. `okta.app.Saml`); its `id` is used. */
+  app?: { id: pulumi.Input<string> };
+  /** Look the app up by label in Okta (default "Cerby") when neither appInstanceId nor app is given. */
+  appLabel?: string;
+  /** Credentials for the label lookup; default: the okta:* stack config and OKTA_* environment, read at run time. */
+  oktaCredentials?: () => OktaCredentials;
+}
+
+/** Okta Universal Logout for Cerby, on both sides, as one resource. */
+export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
+  readonly appInstanceId: pulumi.Output<string>;
+  readonly cerbyEnabled: pulumi.Output<boolean>;
+  readonly oktaUniversalLogoutStatus: pulumi.Output<string>;
+  readonly oktaAdminUrl: pulumi.Output<string>;
+  readonly summary: pulumi.Output<string>;
+  readonly warnings: pulumi.Output<string[]>;
+  readonly cerby: CerbyUniversalLogout;
+  readonly okta: OktaUniversalLogout;
+
+  constructor(name: string, args: CerbyOktaUniversalLogoutArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("cerby:okta:UniversalLogout", name, {}, opts);
+    this.appInstanceId = resolveAppInstanceId(args);
+
+    this.cerby = new CerbyUniversalLogout(
+      `${name}-cerby`,
+      {
+        workspace: args.cerby.workspace,
+        baseUrl: args.cerby.baseUrl,
+        settingsPath: args.cerby.settingsPath,
+        mode: args.cerby.mode,
+        requireScimProvisioning: args.cerby.requireScimProvisioning,
+        appInstanceId: this.appInstanceId,
+      },
+      { parent: this },
+    );
+    // Cerby first: Okta starts sending logouts the moment its box is ticked, and Cerby must accept them by then.
+    this.okta = new OktaUniversalLogout(
+      `${name}-okta`,
+      {
+        orgUrl: args.okta.orgUrl,
+        appInstanceId: this.appInstanceId,
+        mode: args.okta.mode,
+        waitTimeoutSeconds: args.okta.waitTimeoutSeconds,
+        pollIntervalSeconds: args.okta.pollIntervalSeconds,
+        requireProvisioning: args.okta.requireProvisioning,
+      },
+      { parent: this, dependsOn: [this.cerby] },
+    );
+
+    this.cerbyEnabled = this.cerby.enabled;
+    this.oktaUniversalLogoutStatus = this.okta.status;
+    this.oktaAdminUrl = this.okta.adminUrl;
+    this.warnings = pulumi
+      .all([this.cerby.warnings, this.okta.warnings])
+      .apply(([c, o]) => [...(c ?? []), ...(o ?? [])]);
+    this.summary = pulumi
+      .all([
+        this.cerby.url,
+        this.cerby.enabled,
+        this.cerby.mode,
+        this.appInstanceId,
+        this.okta.appLabel,
+        this.okta.status,
+      ])
+      .apply(([url, enabled, mode, id, label, status]) =>
+        summarize({
+          cerbyUrl: url,
+          cerbyEnabled: enabled,
+          cerbyMode: mode,
+          appInstanceId: id,
+          oktaLabel: label,
+          oktaStatus: status,
+        }),
+      );
+    // Providers run in a plugin whose logs the CLI does not show; surface their warnings here, where it does.
+    this.warnings.apply((ws) => ws.forEach((w) => pulumi.log.warn(w, this)));
+
+    this.registerOutputs({
+      appInstanceId: this.appInstanceId,
+      cerbyEnabled: this.cerbyEnabled,
+      oktaUniversalLogoutStatus: this.oktaUniversalLogoutStatus,
+      oktaAdminUrl: this.oktaAdminUrl,
+      summary: this.summary,
+    });
+  }
+}
+
+/** The one-line summary exported per binding. */
+export function summarize(s: {
+  cerbyUrl: string;
+  cerbyEnabled: boolean;
+  cerbyMode: string;
+  appInstanceId: string;
+  oktaLabel?: string;
+  oktaStatus?: string;
+}): string {
+  const cerby = s.cerbyMode === "manual" ? "recorded (manual mode)" : s.cerbyEnabled ? "enabled" : "NOT enabled";
+  const okta = s.oktaStatus === "ENABLED" ? "logout on" : `Universal Logout ${s.oktaStatus ?? "unknown"}`;
+  return `Cerby ${s.cerbyUrl}: Okta Universal Logout ${cerby} for App instance ID ${s.appInstanceId}; Okta app "${s.oktaLabel ?? "?"}": ${okta}`;
+}
+
+/** Exactly one way to get the App instance ID: given, from an Okta app resource, or looked up by label. */
+export function resolveAppInstanceId(args: CerbyOktaUniversalLogoutArgs): pulumi.Output<string> {
+  const given = [args.appInstanceId !== undefined, args.app !== undefined, args.appLabel !== undefined].filter(Boolean);
+  if (given.length > 1) {
+    throw new pulumi.ResourceError(
+      "Give only one of appInstanceId, app and appLabel: they are three ways to name the same Okta app.",
+      undefined,
+    );
+  }
+  if (args.appInstanceId !== undefined) return pulumi.output(args.appInstanceId);
+  if (args.app !== undefined) return pulumi.output(args.app.id);
+  const label = args.appLabel ?? "Cerby";
+  const credentials = args.oktaCredentials ?? (() => oktaCredentials(readStackConfig, process.env, args.okta.mode));
+  return pulumi.output(
+    (async () => {
+      const client = new OktaClient({ orgUrl: args.okta.orgUrl, credentials: credentials() });
+      return (await resolveCerbyApp(client, { label })).id;
+    })(),
+  );
+}
+
+/** `okta:apiToken` → the stack config value (secrets included: this runs in the program, never serialized). */
+export function readStackConfig(key: string): string | undefined {
+  const [ns, name] = key.includes(":") ? key.split(":", 2) : [undefined, key];
+  // runtime.getConfig reads the decrypted value without the "use getSecret" warning; it is never exported.
+  return pulumi.runtime.getConfig(ns ? `${ns}:${name}` : `cerby:${name}`);
+}

@@ -1,0 +1,103 @@
+/**
+ * The standalone check: read both sides of every binding without Pulumi and say whether they are converged. It reuses
+ * the same clients and rules as the providers; nothing is written.
+ */
+import { CerbyClient } from "./cerby/client";
+import { cerbyBaseUrl } from "./cerby/inputs";
+import { DEFAULT_SETTINGS_PATH } from "./cerby/contract";
+import { Binding, ProgramConfig } from "./config";
+import { OktaClient } from "./okta/client";
+import { OktaCredentials } from "./okta/config";
+import { oktaUniversalLogoutStatus } from "./okta/provider";
+import { resolveCerbyApp } from "./okta/resolve";
+
+export interface VerifyRow {
+  binding: string;
+  appInstanceId: string;
+  cerbyEnabled: string;
+  idMatches: string;
+  oktaStatus: string;
+  provisioning: string;
+  converged: boolean;
+  problem?: string;
+}
+
+export async function verifyBindings(
+  cfg: ProgramConfig,
+  creds: { cerbyApiKey?: string; okta: OktaCredentials },
+): Promise<VerifyRow[]> {
+  const okta = new OktaClient({ orgUrl: cfg.oktaOrgUrl, credentials: creds.okta });
+  return Promise.all(cfg.bindings.map((b) => verifyOne(b, okta, creds.cerbyApiKey)));
+}
+
+async function verifyOne(b: Binding, okta: OktaClient, cerbyApiKey?: string): Promise<VerifyRow> {
+  const row: VerifyRow = {
+    binding: b.name,
+    appInstanceId: "?",
+    cerbyEnabled: "?",
+    idMatches: "?",
+    oktaStatus: "?",
+    provisioning: "?",
+    converged: false,
+  };
+  try {
+    const app = await resolveCerbyApp(okta, { appInstanceId: b.appInstanceId, label: b.appLabel });
+    row.appInstanceId = app.id;
+    const full = await okta.getApp(app.id);
+    row.oktaStatus = oktaUniversalLogoutStatus(full);
+    row.provisioning = await okta.getProvisioning(app.id);
+    if (b.cerbyMode === "manual") {
+      row.cerbyEnabled = "manual";
+      row.idMatches = "manual";
+    } else {
+      if (!cerbyApiKey) throw new Error("no Cerby API key: set CERBY_API_KEY");
+      const cerby = new CerbyClient({
+        baseUrl: cerbyBaseUrl({ workspace: b.workspace, baseUrl: b.baseUrl }),
+        settingsPath: b.settingsPath ?? DEFAULT_SETTINGS_PATH,
+        appInstanceId: app.id,
+        apiKey: () => cerbyApiKey,
+      });
+      const live = await cerby.getUniversalLogout();
+      row.cerbyEnabled = live.enabled ? "yes" : "no";
+      row.idMatches = live.appInstanceId === app.id ? "yes" : `no (${live.appInstanceId ?? "none"})`;
+    }
+    const provisioningOk = row.provisioning === "ENABLED" || !b.requireProvisioning;
+    row.converged =
+      row.oktaStatus === "ENABLED" &&
+      provisioningOk &&
+      (b.cerbyMode === "manual" || (row.cerbyEnabled === "yes" && row.idMatches === "yes"));
+  } catch (e) {
+    row.problem = (e as Error).message;
+  }
+  return row;
+}
+
+/** A plain-text table, one line per binding, then any problems in full. */
+export function renderTable(rows: VerifyRow[]): string {
+  const head = [
+    "binding",
+    "App instance ID",
+    "Cerby enabled",
+    "ID matches Okta app",
+    "Okta Universal Logout",
+    "Okta provisioning",
+    "converged",
+  ];
+  const body = rows.map((r) => [
+    r.binding,
+    r.appInstanceId,
+    r.cerbyEnabled,
+    r.idMatches,
+    r.oktaStatus,
+    r.provisioning,
+    r.converged ? "yes" : "NO",
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd();
+  const problems = rows.filter((r) => r.problem).map((r) => `${r.binding}: ${r.problem}`);
+  return [line(head), ...body.map(line), ...(problems.length ? ["", ...problems] : [])].join("\n");
+}

@@ -1,0 +1,103 @@
+import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
+import { Registered, installMocks, settle, valueOf } from "../helpers/serialize";
+
+/** The component under Pulumi's mocks: what it registers, in which order, with which inputs. */
+describe("CerbyOktaUniversalLogout component", () => {
+  const registered: Registered[] = [];
+  const appId = "0oa6a9uwbalsZ4enC0x7";
+  let mod: typeof import("../../components/universal-logout");
+
+  before(async () => {
+    installMocks(registered, (r) => ({
+      ...r.inputs,
+      ...(r.type.endsWith("cerby:UniversalLogout")
+        ? { enabled: true, url: r.inputs.baseUrl ?? "https://acme.cerby.com", warnings: [] }
+        : {}),
+      ...(r.type.endsWith("okta:UniversalLogout")
+        ? {
+            status: "ENABLED",
+            appLabel: "Cerby",
+            adminUrl: `https://acme-admin.okta.com/admin/app/cerby/instance/${r.inputs.appInstanceId}/`,
+            warnings: [],
+          }
+        : {}),
+    }));
+    mod = await import("../../components/universal-logout");
+  });
+  beforeEach(() => (registered.length = 0));
+
+  it("registers Cerby first, then Okta, both under the component, with the given App instance ID", async () => {
+    const c = new mod.CerbyOktaUniversalLogout("acme", {
+      cerby: { workspace: "acme" },
+      okta: { orgUrl: "https://acme.okta.com" },
+      appInstanceId: appId,
+    });
+    expect(await valueOf(c.summary)).to.contain(appId);
+    await settle();
+    const types = registered.map((r) => `${r.type}:${r.name}`);
+    expect(types).to.deep.equal([
+      "cerby:okta:UniversalLogout:acme",
+      "pulumi-nodejs:dynamic/cerby:UniversalLogout:acme-cerby",
+      "pulumi-nodejs:dynamic/okta:UniversalLogout:acme-okta",
+    ]);
+    expect(registered[1].inputs.appInstanceId).to.equal(appId);
+    expect(registered[2].inputs.appInstanceId).to.equal(appId);
+    expect(await valueOf(c.cerbyEnabled)).to.equal(true);
+    expect(await valueOf(c.oktaUniversalLogoutStatus)).to.equal("ENABLED");
+    expect(await valueOf(c.oktaAdminUrl)).to.contain(`/instance/${appId}/`);
+  });
+
+  it("takes the App instance ID from an @pulumi/okta app resource's id", async () => {
+    const app = { id: pulumi.output("0oaFromOktaResource12") };
+    const c = new mod.CerbyOktaUniversalLogout("res", {
+      cerby: { workspace: "acme" },
+      okta: { orgUrl: "https://acme.okta.com" },
+      app,
+    });
+    expect(await valueOf(c.appInstanceId)).to.equal("0oaFromOktaResource12");
+  });
+
+  it("refuses two ways of naming the app at once", () => {
+    expect(
+      () =>
+        new mod.CerbyOktaUniversalLogout("two", {
+          cerby: { workspace: "acme" },
+          okta: { orgUrl: "https://acme.okta.com" },
+          appInstanceId: appId,
+          appLabel: "Cerby",
+        }),
+    ).to.throw(/only one of appInstanceId, app and appLabel/);
+  });
+
+  it("lets several bindings live in one stack without name clashes", async () => {
+    new mod.CerbyOktaUniversalLogout("eu", {
+      cerby: { workspace: "acme-eu" },
+      okta: { orgUrl: "https://acme.okta.com" },
+      appInstanceId: appId,
+    });
+    new mod.CerbyOktaUniversalLogout("us", {
+      cerby: { workspace: "acme-us" },
+      okta: { orgUrl: "https://acme.okta.com" },
+      appInstanceId: "0oa6a9uwbalsZ4enC0x8",
+    });
+    await settle();
+    const names = registered.map((r) => r.name);
+    expect(new Set(names).size).to.equal(names.length);
+    expect(names).to.include.members(["eu-cerby", "eu-okta", "us-cerby", "us-okta"]);
+  });
+
+  it("summarizes both sides in one line", () => {
+    const s = mod.summarize({
+      cerbyUrl: "https://acme.cerby.com",
+      cerbyEnabled: true,
+      cerbyMode: "api",
+      appInstanceId: appId,
+      oktaLabel: "Cerby",
+      oktaStatus: "DISABLED",
+    });
+    expect(s).to.equal(
+      `Cerby https://acme.cerby.com: Okta Universal Logout enabled for App instance ID ${appId}; Okta app "Cerby": Universal Logout DISABLED`,
+    );
+  });
+});

@@ -1,0 +1,95 @@
+import { expect } from "chai";
+import { loadProgramConfig } from "../../components/config";
+
+const cfg = (values: Record<string, string>) => (k: string) => values[k];
+
+describe("stack config", () => {
+  it("reads one binding from the flat keys with the documented defaults", () => {
+    const c = loadProgramConfig(cfg({ "cerby:workspace": "acme", "okta:orgName": "acme" }));
+    expect(c.oktaOrgUrl).to.equal("https://acme.okta.com");
+    expect(c.bindings).to.have.length(1);
+    expect(c.bindings[0]).to.include({
+      name: "cerby",
+      workspace: "acme",
+      cerbyMode: "api",
+      oktaMode: "verify",
+      appLabel: "Cerby",
+    });
+  });
+
+  it("lists every bad key in one error, each with its problem and fix", () => {
+    let msg = "";
+    try {
+      loadProgramConfig(
+        cfg({
+          "cerby:workspace": "Evil.com#",
+          "cerby:appInstanceId": "0oa123",
+          "cerby:oktaMode": "sometimes",
+          "cerby:requireProvisioning": "yes",
+          "okta:orgName": "acme-admin",
+        }),
+      );
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).to.contain("5 problem(s)");
+    expect(msg).to.contain("okta:orgName:");
+    expect(msg).to.contain("cerby:workspace:");
+    expect(msg).to.contain("cerby:appInstanceId:");
+    expect(msg).to.contain("cerby:oktaMode:");
+    expect(msg).to.contain("cerby:requireProvisioning:");
+    expect(msg).not.to.match(/\n\s+at /); // no stack trace
+  });
+
+  it("reads several bindings from cerby:bindings, with flat keys as defaults", () => {
+    const c = loadProgramConfig(
+      cfg({
+        "cerby:oktaOrgUrl": "http://127.0.0.1:9999",
+        "cerby:oktaMode": "warn",
+        "cerby:bindings": JSON.stringify([
+          { name: "eu", workspace: "acme-eu", appLabel: "Cerby EU" },
+          { name: "us", workspace: "acme-us", appInstanceId: "0oa6a9uwbalsZ4enC0x7", oktaMode: "verify" },
+        ]),
+      }),
+    );
+    expect(c.bindings.map((b) => [b.name, b.oktaMode, b.appLabel ?? b.appInstanceId])).to.deep.equal([
+      ["eu", "warn", "Cerby EU"],
+      ["us", "verify", "0oa6a9uwbalsZ4enC0x7"],
+    ]);
+  });
+
+  it("rejects duplicate binding names and unknown keys inside bindings", () => {
+    expect(() =>
+      loadProgramConfig(
+        cfg({
+          "okta:orgName": "acme",
+          "cerby:bindings": JSON.stringify([
+            { name: "a", workspace: "x" },
+            { name: "a", workspace: "y", colour: "red" },
+          ]),
+        }),
+      ),
+    ).to.throw(/cerby:bindings\[1\]\.colour: is not a known setting/);
+    expect(() =>
+      loadProgramConfig(
+        cfg({
+          "okta:orgName": "acme",
+          "cerby:bindings": JSON.stringify([
+            { name: "a", workspace: "x" },
+            { name: "a", workspace: "y" },
+          ]),
+        }),
+      ),
+    ).to.throw(/"a" is used twice/);
+  });
+
+  it("rejects a cerby:bindings value that is not a JSON array", () => {
+    expect(() => loadProgramConfig(cfg({ "okta:orgName": "acme", "cerby:bindings": "{nope" }))).to.throw(
+      /cerby:bindings: is not a JSON array/,
+    );
+  });
+
+  it("requires the Okta org and a Cerby workspace, naming the keys", () => {
+    expect(() => loadProgramConfig(cfg({}))).to.throw(/okta:orgName: is not set[\s\S]*cerby:workspace: is required/);
+  });
+});

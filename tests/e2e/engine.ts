@@ -1,0 +1,381 @@
+/**
+ * A small stand-in for the Pulumi engine, for end-to-end tests on machines without the Pulumi CLI.
+ *
+ * It runs the program in-process under Pulumi's mocks; each registration of a dynamic resource is turned into the
+ * engine's steps against `@pulumi/pulumi`'s real dynamic-provider plugin (`cmd/dynamic-provider`, a gRPC server),
+ * called with the SDK's own generated stubs: Configure once with the stack config, then Check → Create, or
+ * Check → Diff → Update (or replace). Resources left out of the program are deleted in reverse order. Refresh calls
+ * Read. State is a JSON file written after every step, as the engine checkpoints, so a failed `up` leaves the state of
+ * what did happen. Registration order is the dependency order: the SDK only registers a resource once everything it
+ * depends on has been registered.
+ */
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+
+const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
+// The SDK's own copy of google-protobuf: a second copy breaks the SDK's messages (shared global state).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const structpb = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir] }));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdkDir] }));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const provpb = require("@pulumi/pulumi/proto/provider_pb");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const provgrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
+
+const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
+
+export interface StateResource {
+  urn: string;
+  type: string;
+  name: string;
+  id: string;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+}
+
+export interface State {
+  resources: StateResource[];
+}
+
+export type StepOp = "create" | "update" | "same" | "replace" | "delete" | "refresh";
+
+export interface Step {
+  op: StepOp;
+  urn: string;
+  /** For refresh: the output keys whose values changed. */
+  changed?: string[];
+}
+
+export interface RunResult {
+  steps: Step[];
+  outputs: Record<string, unknown>;
+  /** Human-readable errors, as the CLI prints them ("error: …"). Empty when the run succeeded. */
+  errors: string[];
+}
+
+/** Non-dynamic custom resources (e.g. an @pulumi/okta app) get their id and state from a handler the test supplies. */
+export type CustomHandler = (
+  inputs: Record<string, unknown>,
+  name: string,
+) => { id: string; state: Record<string, unknown> };
+
+export interface EngineOptions {
+  statePath: string;
+  /** Stack config as `pulumi config` holds it (secrets in plain text: the engine decrypts before Configure). */
+  config: Record<string, string>;
+  project?: string;
+  stack?: string;
+  customHandlers?: Record<string, CustomHandler>;
+  /** Config keys that are secrets (as `pulumi config set --secret`). */
+  secretKeys?: string[];
+  /** Environment of the plugin process (e.g. retry timings); it does NOT inherit credentials from the test process. */
+  pluginEnv?: Record<string, string>;
+}
+
+export type Program = () => Promise<Record<string, pulumi.Input<unknown>>> | Record<string, pulumi.Input<unknown>>;
+
+export class Engine {
+  private plugin?: ChildProcess;
+  private client: any;
+  readonly pluginStderr: string[] = [];
+  private readonly project: string;
+  private readonly stack: string;
+
+  constructor(readonly opts: EngineOptions) {
+    this.project = opts.project ?? "cerby";
+    this.stack = opts.stack ?? "dev";
+  }
+
+  /** Starts the plugin the way `pulumi-resource-pulumi-nodejs` does and sends Configure with the stack config. */
+  async start(): Promise<void> {
+    const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
+    const env: Record<string, string> = { PATH: process.env.PATH ?? "", ...this.opts.pluginEnv };
+    const child = spawn(process.execPath, [entry, "127.0.0.1:1"], { cwd: path.resolve(__dirname, "../.."), env });
+    this.plugin = child;
+    child.stderr!.on("data", (d: Buffer) => this.pluginStderr.push(d.toString()));
+    const port = await new Promise<string>((resolve, reject) => {
+      let buf = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        buf += d.toString();
+        const line = buf.split("\n")[0];
+        if (buf.includes("\n") && /^\d+$/.test(line.trim())) resolve(line.trim());
+      });
+      child.on("exit", (code) =>
+        reject(new Error(`dynamic-provider plugin exited (${code}): ${this.pluginStderr.join("")}`)),
+      );
+    });
+    this.client = new provgrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    const req = new provpb.ConfigureRequest();
+    req.setArgs(structpb.Struct.fromJavaScript(this.opts.config));
+    await this.rpc("configure", req);
+  }
+
+  async stop(): Promise<void> {
+    this.client?.close();
+    if (this.plugin && this.plugin.exitCode === null) {
+      const exited = new Promise((r) => this.plugin!.once("exit", r));
+      this.plugin.kill();
+      await exited;
+    }
+  }
+
+  readState(): State {
+    if (!fs.existsSync(this.opts.statePath)) return { resources: [] };
+    return JSON.parse(fs.readFileSync(this.opts.statePath, "utf8")) as State;
+  }
+
+  private writeState(s: State): void {
+    fs.writeFileSync(this.opts.statePath, JSON.stringify(s, null, 2));
+  }
+
+  /** `pulumi up` (or `pulumi preview` with preview: true). */
+  async up(program: Program, opts: { preview?: boolean; refresh?: boolean } = {}): Promise<RunResult> {
+    const steps: Step[] = [];
+    const errors: string[] = [];
+    if (opts.refresh) {
+      const r = await this.refresh({ previewOnly: !!opts.preview });
+      steps.push(...r.steps);
+      errors.push(...r.errors);
+      if (errors.length > 0) return { steps, outputs: {}, errors };
+    }
+    const state = opts.preview && opts.refresh ? this.lastRefreshed! : this.readState();
+    const seen = new Set<string>();
+    // The program reads config (e.g. for the label lookup) as under `pulumi up`.
+    pulumi.runtime.setAllConfig(this.opts.config, this.opts.secretKeys ?? []);
+    const handlers = this.opts.customHandlers ?? {};
+    const commit = (r: StateResource) => {
+      if (opts.preview) return;
+      const i = state.resources.findIndex((x) => x.urn === r.urn);
+      if (i >= 0) state.resources[i] = r;
+      else state.resources.push(r);
+      this.writeState(state);
+    };
+
+    pulumi.runtime.setMocks(
+      {
+        newResource: async (args) => {
+          const urn = this.urn(args.type, args.name);
+          seen.add(urn);
+          const inputs = args.inputs as Record<string, unknown>;
+          if (!args.type.startsWith(DYNAMIC_PREFIX)) {
+            const h = handlers[args.type];
+            const res = h ? h(inputs, args.name) : { id: args.custom ? `${args.name}-id` : "", state: inputs };
+            if (args.custom) commit({ urn, type: args.type, name: args.name, id: res.id, inputs, outputs: res.state });
+            return res;
+          }
+          try {
+            return await this.step(urn, args.type, args.name, inputs, state, steps, commit, !!opts.preview);
+          } catch (e) {
+            errors.push(`${urn}: ${grpcMessage(e)}`);
+            if (process.env.E2E_DEBUG) console.error("E2E", Object.keys(e as object), e);
+            throw e;
+          }
+        },
+        call: (args) => args.inputs,
+      },
+      this.project,
+      this.stack,
+      false,
+    );
+
+    const outputs: Record<string, unknown> = {};
+    try {
+      const exported = await program();
+      for (const [k, v] of Object.entries(exported)) outputs[k] = await settled(pulumi.output(v), errors);
+    } catch (e) {
+      errors.push(`program: ${(e as Error).message}`);
+    }
+    if (errors.length === 0) {
+      // Resources the program no longer declares are deleted, dependents first.
+      for (const r of [...state.resources].reverse()) {
+        if (seen.has(r.urn)) continue;
+        try {
+          if (r.type.startsWith(DYNAMIC_PREFIX) && !opts.preview) await this.deleteResource(r);
+          steps.push({ op: "delete", urn: r.urn });
+          if (!opts.preview) {
+            state.resources = state.resources.filter((x) => x.urn !== r.urn);
+            this.writeState(state);
+          }
+        } catch (e) {
+          errors.push(`${r.urn}: ${grpcMessage(e)}`);
+          break;
+        }
+      }
+    }
+    return { steps, outputs, errors };
+  }
+
+  private lastRefreshed?: State;
+
+  /** `pulumi refresh` (`--preview-only` leaves the state file alone). */
+  async refresh(opts: { previewOnly?: boolean } = {}): Promise<RunResult> {
+    const state = this.readState();
+    const steps: Step[] = [];
+    const errors: string[] = [];
+    for (const r of state.resources) {
+      if (!r.type.startsWith(DYNAMIC_PREFIX)) continue;
+      try {
+        const req = new provpb.ReadRequest();
+        req.setId(r.id);
+        req.setUrn(r.urn);
+        req.setProperties(toStruct(r.outputs));
+        req.setInputs(toStruct(r.inputs));
+        const res = await this.rpc("read", req);
+        const outputs = res.getProperties()?.toJavaScript() ?? r.outputs;
+        const inputs = res.getInputs()?.toJavaScript() ?? r.inputs;
+        const changed = Object.keys({ ...r.outputs, ...outputs }).filter(
+          (k) => JSON.stringify(r.outputs[k]) !== JSON.stringify(outputs[k]),
+        );
+        steps.push({ op: "refresh", urn: r.urn, changed });
+        r.outputs = outputs;
+        r.inputs = inputs;
+      } catch (e) {
+        errors.push(`${r.urn}: ${grpcMessage(e)}`);
+      }
+    }
+    this.lastRefreshed = state;
+    if (!opts.previewOnly && errors.length === 0) this.writeState(state);
+    return { steps, outputs: {}, errors };
+  }
+
+  /** `pulumi destroy`. */
+  async destroy(): Promise<RunResult> {
+    const state = this.readState();
+    const steps: Step[] = [];
+    const errors: string[] = [];
+    for (const r of [...state.resources].reverse()) {
+      try {
+        if (r.type.startsWith(DYNAMIC_PREFIX)) await this.deleteResource(r);
+        steps.push({ op: "delete", urn: r.urn });
+        state.resources = state.resources.filter((x) => x.urn !== r.urn);
+        this.writeState(state);
+      } catch (e) {
+        errors.push(`${r.urn}: ${grpcMessage(e)}`);
+        break;
+      }
+    }
+    return { steps, outputs: {}, errors };
+  }
+
+  private async step(
+    urn: string,
+    type: string,
+    name: string,
+    news: Record<string, unknown>,
+    state: State,
+    steps: Step[],
+    commit: (r: StateResource) => void,
+    preview: boolean,
+  ): Promise<{ id: string; state: Record<string, unknown> }> {
+    const old = state.resources.find((r) => r.urn === urn);
+    const check = new provpb.CheckRequest();
+    check.setUrn(urn);
+    check.setOlds(toStruct(old?.inputs ?? {}));
+    check.setNews(toStruct(news));
+    const checked = await this.rpc("check", check);
+    const failures = (checked.getFailuresList() as any[]).map((f) => `${f.getProperty()}: ${f.getReason()}`);
+    if (failures.length > 0) throw new Error(`check failed:\n  ${failures.join("\n  ")}`);
+    const inputs = checked.getInputs().toJavaScript() as Record<string, unknown>;
+
+    if (!old) {
+      steps.push({ op: "create", urn });
+      if (preview) return { id: "", state: inputs };
+      const created = await this.create(urn, inputs);
+      commit({ urn, type, name, id: created.id, inputs, outputs: created.outputs });
+      return { id: created.id, state: created.outputs };
+    }
+
+    const diff = new provpb.DiffRequest();
+    diff.setId(old.id);
+    diff.setUrn(urn);
+    diff.setOlds(toStruct(old.outputs));
+    diff.setNews(toStruct(inputs));
+    diff.setOldInputs(toStruct(old.inputs));
+    const d = await this.rpc("diff", diff);
+    const replaces: string[] = d.getReplacesList();
+    const changed = d.getChanges() === provpb.DiffResponse.DiffChanges.DIFF_SOME || replaces.length > 0;
+    if (!changed) {
+      steps.push({ op: "same", urn });
+      return { id: old.id, state: old.outputs };
+    }
+    if (replaces.length > 0) {
+      steps.push({ op: "replace", urn });
+      if (preview) return { id: old.id, state: inputs };
+      const created = await this.create(urn, inputs);
+      await this.deleteResource(old);
+      commit({ urn, type, name, id: created.id, inputs, outputs: created.outputs });
+      return { id: created.id, state: created.outputs };
+    }
+    steps.push({ op: "update", urn });
+    if (preview) return { id: old.id, state: { ...old.outputs, ...inputs } };
+    const upd = new provpb.UpdateRequest();
+    upd.setId(old.id);
+    upd.setUrn(urn);
+    upd.setOlds(toStruct(old.outputs));
+    upd.setNews(toStruct(inputs));
+    upd.setOldInputs(toStruct(old.inputs));
+    const res = await this.rpc("update", upd);
+    const outputs = res.getProperties().toJavaScript() as Record<string, unknown>;
+    commit({ urn, type, name, id: old.id, inputs, outputs });
+    return { id: old.id, state: outputs };
+  }
+
+  private async create(
+    urn: string,
+    inputs: Record<string, unknown>,
+  ): Promise<{ id: string; outputs: Record<string, unknown> }> {
+    const req = new provpb.CreateRequest();
+    req.setUrn(urn);
+    req.setProperties(toStruct(inputs));
+    const res = await this.rpc("create", req);
+    return { id: res.getId(), outputs: res.getProperties().toJavaScript() };
+  }
+
+  private async deleteResource(r: StateResource): Promise<void> {
+    const req = new provpb.DeleteRequest();
+    req.setId(r.id);
+    req.setUrn(r.urn);
+    req.setProperties(toStruct(r.outputs));
+    req.setOldInputs(toStruct(r.inputs));
+    await this.rpc("delete", req);
+  }
+
+  private urn(type: string, name: string): string {
+    return `urn:pulumi:${this.stack}::${this.project}::${type}::${name}`;
+  }
+
+  private rpc(method: string, req: unknown): Promise<any> {
+    return new Promise((resolve, reject) =>
+      this.client[method](req, (err: unknown, res: unknown) => (err ? reject(err) : resolve(res))),
+    );
+  }
+}
+
+function toStruct(o: Record<string, unknown>): unknown {
+  return structpb.Struct.fromJavaScript(JSON.parse(JSON.stringify(o)));
+}
+
+/** The message a user sees: gRPC wraps the provider's error as "2 UNKNOWN: <message>". */
+export function grpcMessage(e: unknown): string {
+  const err = e as { details?: string; message?: string };
+  return (err.details ?? err.message ?? String(e)).replace(/^\d+ [A-Z_]+: /, "");
+}
+
+/** Resolves an output, or gives up once a registration failed (its dependents never resolve, as in the engine). */
+async function settled(o: pulumi.Output<unknown>, errors: string[]): Promise<unknown> {
+  const value = (o as unknown as { promise(): Promise<unknown> }).promise();
+  for (;;) {
+    const r = await Promise.race([
+      value.then(
+        (v) => ({ v }),
+        () => ({ v: undefined }),
+      ),
+      new Promise<null>((res) => setTimeout(() => res(null), 100)),
+    ]);
+    if (r) return r.v;
+    if (errors.length > 0) return undefined;
+  }
+}
