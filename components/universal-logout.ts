@@ -45,6 +45,8 @@ export interface CerbyOktaUniversalLogoutArgs {
   app?: { id: pulumi.Input<string> };
   /** Look the app up by label in Okta (default "Cerby") when neither appInstanceId nor app is given. */
   appLabel?: string;
+  /** Keep Universal Logout on in Cerby when this binding is destroyed (Pulumi's retainOnDelete on the Cerby child). */
+  retainOnDelete?: boolean;
   /** Credentials for the label lookup; default: the okta:* stack config and OKTA_* environment, read at run time. */
   oktaCredentials?: () => OktaCredentials;
 }
@@ -74,7 +76,7 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
         requireScimProvisioning: args.cerby.requireScimProvisioning,
         appInstanceId: this.appInstanceId,
       },
-      { parent: this },
+      { parent: this, retainOnDelete: args.retainOnDelete },
     );
     // Cerby first: Okta starts sending logouts the moment its box is ticked, and Cerby must accept them by then.
     this.okta = new OktaUniversalLogout(

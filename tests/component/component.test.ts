@@ -87,6 +87,23 @@ describe("CerbyOktaUniversalLogout component", () => {
     expect(names).to.include.members(["eu-cerby", "eu-okta", "us-cerby", "us-okta"]);
   });
 
+  it("passes retainOnDelete to the Cerby child only (Okta has nothing to delete)", async () => {
+    const seen: Record<string, boolean | undefined> = {};
+    new mod.CerbyOktaUniversalLogout(
+      "keep",
+      {
+        cerby: { workspace: "acme" },
+        okta: { orgUrl: "https://acme.okta.com" },
+        appInstanceId: appId,
+        retainOnDelete: true,
+      },
+      { transformations: [(a) => ((seen[a.name] = a.opts.retainOnDelete), undefined)] },
+    );
+    await settle();
+    expect(seen["keep-cerby"]).to.equal(true);
+    expect(seen["keep-okta"]).to.not.equal(true);
+  });
+
   it("summarizes both sides in one line", () => {
     const s = mod.summarize({
       cerbyUrl: "https://acme.cerby.com",
