@@ -15,13 +15,18 @@ async function sandbox(): Promise<number> {
   const root = path.resolve(__dirname, "..");
   const s = await startSandbox();
   try {
-    console.log(`Pulumi ${version}; emulators: Cerby ${s.cerby.workspaceUrl(SANDBOX.workspace)}, Okta ${s.okta.baseUrl}`);
+    console.log(
+      `Pulumi ${version}; emulators: Cerby ${s.cerby.workspaceUrl(SANDBOX.workspace)}, Okta ${s.okta.baseUrl}`,
+    );
     // The emulators' throwaway credentials, passed as the environment variables the providers read.
     const env = localBackendEnv(path.join(root, ".pulumi-state"), {
       CERBY_API_KEY: SANDBOX.cerbyApiKey,
       OKTA_API_TOKEN: SANDBOX.oktaApiToken,
     });
-    for (const args of [["stack", "select", "dev", "--create"], ["up", "--yes", "--stack", "dev"]]) {
+    for (const args of [
+      ["stack", "select", "dev", "--create"],
+      ["up", "--yes", "--stack", "dev"],
+    ]) {
       const r = pulumi(args, root, env);
       process.stdout.write(r.stdout ?? "");
       process.stderr.write(r.stderr ?? "");
