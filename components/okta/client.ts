@@ -132,7 +132,12 @@ export class OktaClient {
       const res = await this.http.send(
         next
           ? { method: "GET", path, url: next, action }
-          : { method: "GET", path, query: { q: opts.q, filter: opts.filter, limit: opts.limit ?? 200 }, action },
+          : {
+              method: "GET",
+              path,
+              query: { q: opts.q, filter: opts.filter, limit: Math.min(opts.limit ?? 200, 200) },
+              action,
+            },
       );
       if (!Array.isArray(res.data)) throw this.shapeError(path, res.requestId, "(body)", "expected a list of apps");
       for (const item of res.data) apps.push(this.parseApp(item, path, res.requestId));

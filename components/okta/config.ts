@@ -4,7 +4,7 @@
  * (this module is serialized into Pulumi state with the dynamic provider).
  */
 import { KeyObject, createPrivateKey } from "node:crypto";
-import { baseUrlProblem } from "../http";
+import { UserError, baseUrlProblem } from "../http";
 
 export type OktaMode = "verify" | "warn" | "enforce" | "wait";
 
@@ -14,7 +14,7 @@ export type OktaCredentials =
   | { kind: "oauth"; clientId: string; privateKey: string; privateKeyId?: string; scopes: string[] };
 
 /** A configuration problem: which key, what is wrong, what to do. Never carries the secret itself. */
-export class OktaConfigError extends Error {
+export class OktaConfigError extends UserError {
   constructor(
     readonly key: string,
     readonly reason: string,

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { providerSettings, setProviderSettings } from "../settings";
-import { VendorError, sleep } from "../http";
+import { UserError, VendorError, sleep } from "../http";
 import { logInfo, logWarn } from "../log";
 import { OktaApplication, OktaClient, ProvisioningStatus } from "./client";
 import { OktaCredentials, OktaMode, importOktaPrivateKey, oktaCredentialKeys, oktaCredentials } from "./config";
@@ -157,7 +157,8 @@ export const oktaUniversalLogoutProvider = {
         `Cerby knows from Okta. Admin Console → Applications → ${app.label} → Provisioning → Configure API ` +
         "Integration → Enable API integration (SCIM token from Cerby's IDP Settings → Directory Sync) → To App: " +
         `enable Create Users, Update User Attributes, Deactivate Users (${adminUrl}).`;
-      if (inputs.requireProvisioning) throw new Error(`${msg} Stopped before any change (requireProvisioning is set).`);
+      if (inputs.requireProvisioning)
+        throw new UserError(`${msg} Stopped before any change (requireProvisioning is set).`);
       warn(msg);
     }
 
@@ -165,7 +166,7 @@ export const oktaUniversalLogoutProvider = {
     if (status !== "ENABLED") {
       switch (inputs.mode) {
         case "verify":
-          throw new Error(statusProblem(app, status, adminUrl));
+          throw new UserError(statusProblem(app, status, adminUrl));
         case "warn":
           warn(statusProblem(app, status, adminUrl));
           break;
@@ -189,12 +190,12 @@ export const oktaUniversalLogoutProvider = {
     adminUrl: string,
     waitTimeoutSeconds: number,
   ): Promise<OktaApplication> {
-    if (status === "UNSUPPORTED") throw new Error(statusProblem(app, status, adminUrl));
+    if (status === "UNSUPPORTED") throw new UserError(statusProblem(app, status, adminUrl));
     try {
       await client.expressConfigureUniversalLogout(app.id);
     } catch (e) {
       if (!(e instanceof VendorError) || ![403, 404, 405].includes(e.status ?? 0) || isMissingScope(e)) throw e;
-      throw new Error(
+      throw new UserError(
         `Okta: could not turn on Universal Logout for the Cerby app "${app.label}" (${app.id}) by API (HTTP ` +
           `${e.status}): this org or app does not offer Express Configuration of Universal Logout (a developer-lifecycle ` +
           "Okta feature), or the token's admin lacks the Super Administrator / Application Administrator role. Turn it " +
@@ -209,7 +210,7 @@ export const oktaUniversalLogoutProvider = {
       const now = oktaUniversalLogoutStatus(current);
       if (now === "ENABLED") return current;
       if (read === ENFORCE_READS || Date.now() + 1000 > deadline) {
-        throw new Error(
+        throw new UserError(
           `Okta accepted Express Configuration of Universal Logout for "${app.label}" (${app.id}) but still reports ` +
             `${now} after ${read} reads. Check it in the console: ${oktaConsoleSteps(app.label, adminUrl)} ` +
             "Rerunning is safe.",
@@ -232,10 +233,10 @@ export const oktaUniversalLogoutProvider = {
     for (;;) {
       const status = oktaUniversalLogoutStatus(current);
       if (status === "ENABLED") return current;
-      if (status === "UNSUPPORTED") throw new Error(statusProblem(current, status, adminUrl));
+      if (status === "UNSUPPORTED") throw new UserError(statusProblem(current, status, adminUrl));
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(
+        throw new UserError(
           `Okta: Universal Logout is still ${status} for the Cerby app "${app.label}" (${app.id}) after waiting ` +
             `${inputs.waitTimeoutSeconds} s. ${oktaConsoleSteps(app.label, adminUrl)} Then rerun \`pulumi up\`.`,
         );

@@ -4,6 +4,7 @@
  */
 import { APP_INSTANCE_ID_PATTERN } from "../cerby/contract";
 import { OktaApplication, OktaClient } from "./client";
+import { UserError } from "../http";
 
 export const DEFAULT_APP_LABEL = "Cerby";
 
@@ -16,7 +17,7 @@ export async function resolveCerbyApp(
   if (opts.appInstanceId !== undefined && opts.appInstanceId !== "") {
     const id = opts.appInstanceId;
     if (!new RegExp(APP_INSTANCE_ID_PATTERN).test(id)) {
-      throw new Error(
+      throw new UserError(
         `Okta: ${JSON.stringify(id.slice(0, 40))} is not an Okta app ID: it must be 20 letters and digits starting ` +
           "with 0oa (the segment after /instance/ in the Cerby app's Okta admin URL).",
       );
@@ -32,14 +33,14 @@ export async function resolveCerbyApp(
   if (active.length === 1) return active[0];
   const list = (apps: OktaApplication[]) => apps.map((a) => `${a.id} "${a.label}" (${a.status})`).join(", ");
   if (active.length > 1) {
-    throw new Error(
+    throw new UserError(
       `Okta: ${active.length} ACTIVE apps in ${org} are labelled "${label}": ${list(active)}. Pulumi will not guess ` +
         "which one is Cerby: set appInstanceId to the right one (the segment after /instance/ in its Okta admin URL).",
     );
   }
   if (matches.length > 0) throw inactiveError(org, matches);
   const near = seen.length > 0 ? ` Apps whose name or label starts with it: ${list(seen.slice(0, 10))}.` : "";
-  throw new Error(
+  throw new UserError(
     `Okta: no app labelled "${label}" in ${org} (searched q="${label}", ${seen.length} app(s) seen, exact label ` +
       `match ignoring case).${near} Add the Cerby app from the Okta Integration Network, or set appInstanceId (or the ` +
       "label) to the app you use.",

@@ -61,6 +61,22 @@ describe("Okta provider serialization", () => {
     expect(JSON.stringify(created.outs)).not.to.contain(fresh);
     const read = await loaded.read!(created.id, created.outs);
     expect(read.props).to.include({ status: "ENABLED" });
+
+    // Error subclasses keep their message after serialization (the serializer turns super(msg) into Error.call).
+    await loaded.configure!(
+      configOf({ "okta:apiToken": "SSWS " + fresh }) as unknown as pulumi.dynamic.ConfigureRequest,
+    );
+    const bad = await loaded.check!({}, { orgUrl: emu.baseUrl, appInstanceId: appId });
+    expect(bad.failures?.[0]?.property).to.equal("credentials");
+    expect(bad.failures?.[0]?.reason).to.match(/^okta:apiToken starts with an authorization scheme/);
+    expect(bad.failures?.[0]?.reason).not.to.contain(fresh);
+    const missing = await loaded
+      .create({ ...checked.inputs, mode: "verify", appInstanceId: "0oa0000000000000none" })
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
+    expect(missing?.message).to.match(/^okta:apiToken starts with an authorization scheme/);
   });
 
   it("the loaded provider signs service-app assertions too (jose and node:crypto survive serialization)", async () => {
