@@ -1,6 +1,7 @@
 /**
  * The one HTTP layer both vendor clients use: timeouts, bounded retries with backoff that honour `Retry-After` and
- * Okta's `X-Rate-Limit-Reset`, a concurrency bound, and turning failures into one error type rendered once.
+ * Okta's `X-Rate-Limit-Reset`, a per-origin concurrency bound and rate-limit pacing shared by every client of the
+ * process, and turning failures into one error type rendered once.
  *
  * Everything here is serialized into Pulumi state with the dynamic providers, so nothing at module level may hold
  * state, schemas or secrets: headers (credentials) come from a function called per request.
@@ -165,48 +166,210 @@ export function backoffMs(attempt: number, p: RetryPolicy): number {
   return Math.round(cap / 2 + (Math.random() * cap) / 2);
 }
 
-export class HttpClient {
-  private inFlight = 0;
-  private queue: Array<() => void> = [];
-  /** Epoch ms before which no request is sent: set when a bucket is empty or the server said wait. */
-  private pausedUntil = 0;
+/**
+ * What every HttpClient in this process shares about one origin: its concurrency bound, the pause a throttled answer
+ * imposes, and the server's rate-limit bucket (Okta's `X-Rate-Limit-*`). The providers build a client per resource
+ * operation, so this state cannot live on a client: with 200 bindings it would bound nothing and forget every 429.
+ *
+ * It lives in a process-global slot (like ./settings), never in a module-level variable: this module is serialized
+ * into Pulumi state by value, and a module-level Map would become an empty copy per provider (and state must hold no
+ * run-time data). The slot name is versioned because one plugin process can load providers serialized by different
+ * versions of this module.
+ */
+export interface OriginLimiter {
+  /** Requests holding a slot (sending, waiting for a pause, or backing off between attempts). */
+  inFlight: number;
+  /** FIFO of requests waiting for a slot, each with the bound of the client that sent it. */
+  waiters: Array<{ bound: number; wake: () => void }>;
+  /** Epoch ms before which no request is sent: set when the bucket is empty or the server said wait. */
+  pausedUntil: number;
+  /** Sequence numbers of attempts on the wire (sent, not yet answered), in sending order. */
+  sending: number[];
+  seq: number;
+  /** Best estimate of the server's rate-limit bucket: calls left before `resetAt` (epoch ms), as of attempt `asOf`. */
+  bucket?: { remaining: number; resetAt: number; asOf: number };
+  stats: LimiterStats;
+}
 
-  constructor(readonly opts: HttpClientOptions) {}
+export interface LimiterStats {
+  /** Attempts sent. */
+  sent: number;
+  /** Most requests holding a slot at once. */
+  maxInFlight: number;
+  /** Most attempts on the wire at once. */
+  maxSending: number;
+  /** Times a request waited for a bucket reset it saw coming (no 429 needed), and the total wait. */
+  pacedWaits: number;
+  pacedMs: number;
+  /** 429 answers received. */
+  throttled: number;
+}
+
+/** One attempt: an HTTP answer (and whether its body was unreadable), or a transport failure. */
+type Outcome = { response?: HttpResponse; transport?: string; badBody?: boolean };
+
+/** Extra wait after a bucket's reset time: Okta's reset is whole seconds, clocks differ a little. */
+const RESET_MARGIN_MS = 100;
+
+/** All limiters of this process, keyed by `side origin pool`. */
+export function httpLimiters(): Map<string, OriginLimiter> {
+  const slots = globalThis as unknown as Record<symbol, Map<string, OriginLimiter> | undefined>;
+  const slot = Symbol.for("cerby-okta-universal-logout:http-limiters:v1");
+  let all = slots[slot];
+  if (!all) {
+    all = new Map();
+    slots[slot] = all;
+  }
+  return all;
+}
+
+/** Forget every limiter of this process (tests, benchmarks). */
+export function resetHttpLimiters(): void {
+  httpLimiters().clear();
+}
+
+export function originLimiter(key: string): OriginLimiter {
+  const all = httpLimiters();
+  let l = all.get(key);
+  if (!l) {
+    l = {
+      inFlight: 0,
+      waiters: [],
+      pausedUntil: 0,
+      sending: [],
+      seq: 0,
+      stats: { sent: 0, maxInFlight: 0, maxSending: 0, pacedWaits: 0, pacedMs: 0, throttled: 0 },
+    };
+    all.set(key, l);
+  }
+  return l;
+}
+
+/**
+ * Requests in flight per origin: `OKTA_HTTP_CONCURRENCY` / `CERBY_HTTP_CONCURRENCY` for one side, else
+ * `CERBY_OKTA_HTTP_CONCURRENCY` for both, else the client's default (Cerby 8, Okta 4). A positive integer.
+ */
+export function effectiveConcurrency(
+  side: Side,
+  fallback: number,
+  env: Record<string, string | undefined> = process.env,
+): number {
+  const pick = (v: string | undefined) => (v !== undefined && /^\s*[1-9]\d*\s*$/.test(v) ? Number(v) : undefined);
+  return pick(env[`${side.toUpperCase()}_HTTP_CONCURRENCY`]) ?? pick(env.CERBY_OKTA_HTTP_CONCURRENCY) ?? fallback;
+}
+
+export class HttpClient {
+  /** Bound on requests in flight against this client's origin, across every client of the process. */
+  readonly concurrency: number;
+
+  constructor(readonly opts: HttpClientOptions) {
+    this.concurrency = Math.max(1, Math.floor(effectiveConcurrency(opts.side, opts.concurrency)));
+  }
+
+  /**
+   * The shared limiter for a request. Unauthenticated calls (the token endpoint) get their own pool: an API call
+   * holding a slot may need a token first, and must not wait for its own slot; Okta gives that endpoint its own bucket.
+   */
+  limiter(spec: Pick<RequestSpec, "noAuth"> = {}): OriginLimiter {
+    let origin = this.opts.baseUrl;
+    try {
+      origin = new URL(this.opts.baseUrl).origin;
+    } catch {
+      // keep the raw base URL as the key
+    }
+    return originLimiter(`${this.opts.side} ${origin} ${spec.noAuth ? "unauthenticated" : "api"}`);
+  }
 
   async send(spec: RequestSpec): Promise<HttpResponse> {
-    await this.acquire();
+    const l = this.limiter(spec);
+    await this.acquire(l);
     try {
-      return await this.sendWithRetries(spec);
+      return await this.sendWithRetries(spec, l);
     } finally {
-      this.release();
+      this.release(l);
     }
   }
 
-  private async acquire(): Promise<void> {
-    if (this.inFlight < this.opts.concurrency) {
-      this.inFlight++;
+  private async acquire(l: OriginLimiter): Promise<void> {
+    if (l.inFlight < this.concurrency && l.waiters.length === 0) {
+      l.inFlight++;
+    } else {
+      // The releaser counts us in before waking us, so no one can slip in between.
+      await new Promise<void>((wake) => l.waiters.push({ bound: this.concurrency, wake }));
+    }
+    l.stats.maxInFlight = Math.max(l.stats.maxInFlight, l.inFlight);
+  }
+
+  private release(l: OriginLimiter): void {
+    l.inFlight--;
+    for (let i = 0; i < l.waiters.length;) {
+      if (l.inFlight >= l.waiters[i].bound) break; // FIFO: the head waits for room under its own bound
+      const [w] = l.waiters.splice(i, 1);
+      l.inFlight++;
+      w.wake();
+    }
+  }
+
+  /**
+   * Waits out a pause, and paces against the server's rate-limit bucket: when the calls left in the current window
+   * are used up by what is already on the wire, wait for the reset instead of spending a 429 to learn it.
+   */
+  private async awaitTurn(l: OriginLimiter): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      if (l.pausedUntil > now) {
+        await sleep(l.pausedUntil - now);
+        continue;
+      }
+      const b = l.bucket;
+      if (b && now >= b.resetAt) l.bucket = undefined;
+      else if (b && b.remaining <= 0 && b.resetAt - now <= this.opts.retry.maxWaitMs) {
+        const wait = b.resetAt + RESET_MARGIN_MS - now;
+        l.pausedUntil = Math.max(l.pausedUntil, now + wait);
+        l.stats.pacedWaits++;
+        l.stats.pacedMs += wait;
+        continue;
+      } else if (b) b.remaining--;
       return;
     }
-    await new Promise<void>((resolve) => this.queue.push(resolve));
-    this.inFlight++;
   }
 
-  private release(): void {
-    this.inFlight--;
-    const next = this.queue.shift();
-    if (next) next();
+  /** Updates the bucket estimate from an answer's `X-Rate-Limit-Remaining` / `X-Rate-Limit-Reset`. */
+  private noteBucket(l: OriginLimiter, seq: number, headers: Record<string, string>, status: number): void {
+    const remaining = Number(headers["x-rate-limit-remaining"]);
+    const reset = Number(headers["x-rate-limit-reset"]);
+    if (!Number.isFinite(remaining) || !Number.isFinite(reset) || headers["x-rate-limit-reset"]?.trim() === "") return;
+    const resetAt = reset * 1000;
+    if (resetAt <= Date.now()) return;
+    // Attempts sent after this one were most likely not yet counted in `remaining`: they will be.
+    const later = l.sending.filter((s) => s > seq).length;
+    const left = status === 429 ? 0 : Math.max(0, remaining - later);
+    const b = l.bucket;
+    if (!b || resetAt > b.resetAt) l.bucket = { remaining: left, resetAt, asOf: seq };
+    else if (resetAt === b.resetAt && (seq > b.asOf || status === 429)) {
+      l.bucket = { remaining: Math.min(left, b.remaining), resetAt, asOf: Math.max(seq, b.asOf) };
+    }
   }
 
-  private async sendWithRetries(spec: RequestSpec): Promise<HttpResponse> {
+  private async sendWithRetries(spec: RequestSpec, l: OriginLimiter): Promise<HttpResponse> {
     const { retry } = this.opts;
     const path = spec.url ? safePath(spec.url) : spec.path;
     let refreshedAuth = false;
     let attempt = 0;
     for (;;) {
-      const pause = this.pausedUntil - Date.now();
-      if (pause > 0) await sleep(pause);
+      await this.awaitTurn(l);
       attempt++;
-      const outcome = await this.once(spec);
+      const seq = ++l.seq;
+      l.sending.push(seq);
+      l.stats.sent++;
+      l.stats.maxSending = Math.max(l.stats.maxSending, l.sending.length);
+      let outcome: Outcome;
+      try {
+        outcome = await this.once(spec);
+      } finally {
+        l.sending.splice(l.sending.indexOf(seq), 1);
+      }
+      if (outcome.response) this.noteBucket(l, seq, outcome.response.headers, outcome.response.status);
       const info: FailureInfo = {
         side: this.opts.side,
         action: spec.action,
@@ -221,10 +384,11 @@ export class HttpClient {
       };
       const status = outcome.response?.status;
       if (outcome.response && status !== undefined && status < 400 && !outcome.badBody) {
-        this.notePause(outcome.response.headers, status);
+        this.notePause(l, outcome.response.headers, status);
         this.opts.onAttempt?.({ method: spec.method, path, status, waitMs: 0 });
         return outcome.response;
       }
+      if (status === 429) l.stats.throttled++;
       if (status === 401 && !spec.noAuth && !refreshedAuth && this.opts.onUnauthorized) {
         refreshedAuth = true;
         if (await this.opts.onUnauthorized()) {
@@ -243,23 +407,24 @@ export class HttpClient {
         throw this.opts.describeFailure(info);
       }
       const wait = hinted ?? backoffMs(attempt - 1, retry);
-      if (status === 429) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
+      // A 429 holds every request to this origin in the process, not just this one.
+      if (status === 429) l.pausedUntil = Math.max(l.pausedUntil, Date.now() + wait);
       this.opts.onAttempt?.({ method: spec.method, path, status, waitMs: wait });
       await sleep(wait);
     }
   }
 
   /** When a successful answer says the bucket is empty, hold the next requests until it resets. */
-  private notePause(headers: Record<string, string>, status: number): void {
+  private notePause(l: OriginLimiter, headers: Record<string, string>, status: number): void {
     if (headers["x-rate-limit-remaining"] === "0") {
       const wait = serverWaitMs(headers, status);
       if (wait !== undefined && wait <= this.opts.retry.maxWaitMs) {
-        this.pausedUntil = Math.max(this.pausedUntil, Date.now() + wait);
+        l.pausedUntil = Math.max(l.pausedUntil, Date.now() + wait);
       }
     }
   }
 
-  private async once(spec: RequestSpec): Promise<{ response?: HttpResponse; transport?: string; badBody?: boolean }> {
+  private async once(spec: RequestSpec): Promise<Outcome> {
     const headers: Record<string, string> = { Accept: "application/json" };
     if (!spec.noAuth) Object.assign(headers, await this.opts.authHeaders());
     let data: string | undefined;
@@ -377,6 +542,9 @@ export function baseUrlProblem(raw: string): string | undefined {
     return `"${raw}" must use https:// (plain http is only allowed for loopback hosts such as 127.0.0.1)`;
   }
   if (u.username || u.password) return `"${u.host}" URL must not carry credentials; use the API key setting`;
-  if (u.search || u.hash) return `URL must not have a query or fragment; remove "${u.search}${u.hash}"`;
+  // An empty "?" or "#" leaves search/hash empty but would still swallow the API path appended to the URL.
+  if (u.search || u.hash || /[?#]/.test(raw)) {
+    return `"${raw}" must not have a query or fragment; remove everything from the first "?" or "#"`;
+  }
   return undefined;
 }

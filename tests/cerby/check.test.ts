@@ -32,6 +32,18 @@ describe("Cerby resource check: bad input matrix", () => {
       "baseUrl",
       /must not carry credentials/,
     ],
+    [
+      "baseUrl with an empty fragment",
+      { workspace: undefined, baseUrl: "https://cerby.example.com#" },
+      "baseUrl",
+      /must not have a query or fragment/,
+    ],
+    [
+      "baseUrl with an empty query",
+      { workspace: undefined, baseUrl: "https://cerby.example.com?" },
+      "baseUrl",
+      /must not have a query or fragment/,
+    ],
     ["baseUrl that is not a URL", { workspace: undefined, baseUrl: "cerby" }, "baseUrl", /is not a URL/],
     ["empty App instance ID", { appInstanceId: "" }, "appInstanceId", /is required/],
     ["App instance ID too short", { appInstanceId: "0oa123" }, "appInstanceId", /not an Okta app ID/],
