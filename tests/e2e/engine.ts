@@ -26,6 +26,8 @@ const provpb = require("@pulumi/pulumi/proto/provider_pb");
 const provgrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 
 const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
+/** Longest delay of a state checkpoint after a step. */
+const CHECKPOINT_MS = 500;
 
 export interface StateResource {
   urn: string;
@@ -73,7 +75,15 @@ export interface EngineOptions {
   secretKeys?: string[];
   /** Environment of the plugin process (e.g. retry timings); it does NOT inherit credentials from the test process. */
   pluginEnv?: Record<string, string>;
+  /**
+   * Most resource operations (a Check→Create/Diff→Update sequence, a refresh Read) in flight at once, like
+   * `pulumi up --parallel`. Default: unbounded (every registration runs as soon as the SDK issues it).
+   */
+  parallel?: number;
 }
+
+/** Calls made to the plugin, by gRPC method (benchmarks, tests). */
+export type RpcCounts = Record<string, number>;
 
 export type Program = () => Promise<Record<string, pulumi.Input<unknown>>> | Record<string, pulumi.Input<unknown>>;
 
@@ -83,10 +93,31 @@ export class Engine {
   readonly pluginStderr: string[] = [];
   private readonly project: string;
   private readonly stack: string;
+  /** gRPC calls made to the plugin since start, by method. */
+  readonly rpcCounts: RpcCounts = {};
+  /** Most resource operations in flight at once so far. */
+  maxParallel = 0;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(readonly opts: EngineOptions) {
     this.project = opts.project ?? "cerby";
     this.stack = opts.stack ?? "dev";
+  }
+
+  /** Runs one resource operation under the `parallel` bound. */
+  private async slot<T>(fn: () => Promise<T>): Promise<T> {
+    const bound = this.opts.parallel ?? Infinity;
+    if (this.running >= bound) await new Promise<void>((r) => this.waiting.push(r));
+    else this.running++;
+    this.maxParallel = Math.max(this.maxParallel, this.running);
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 
   /** Starts the plugin the way `pulumi-resource-pulumi-nodejs` does and sends Configure with the stack config. */
@@ -123,12 +154,30 @@ export class Engine {
   }
 
   readState(): State {
+    this.flushState();
     if (!fs.existsSync(this.opts.statePath)) return { resources: [] };
     return JSON.parse(fs.readFileSync(this.opts.statePath, "utf8")) as State;
   }
 
+  private pendingState?: State;
+  private checkpointTimer?: NodeJS.Timeout;
+
+  /**
+   * Checkpoints the state after a step. Writes are coalesced (at most one per CHECKPOINT_MS, and always one when the
+   * command ends): each resource carries its serialized provider (~150 kB), so writing the whole file after each of
+   * 400 steps would cost the driver O(N²) — gigabytes at N = 200 — and swamp what the benchmark measures.
+   */
   private writeState(s: State): void {
-    fs.writeFileSync(this.opts.statePath, JSON.stringify(s, null, 2));
+    this.pendingState = s;
+    this.checkpointTimer ??= setTimeout(() => this.flushState(), CHECKPOINT_MS);
+  }
+
+  private flushState(): void {
+    if (this.checkpointTimer) clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    if (!this.pendingState) return;
+    fs.writeFileSync(this.opts.statePath, JSON.stringify(this.pendingState));
+    this.pendingState = undefined;
   }
 
   /** `pulumi up` (or `pulumi preview` with preview: true). */
@@ -143,6 +192,7 @@ export class Engine {
     }
     const state = opts.preview && opts.refresh ? this.lastRefreshed! : this.readState();
     const seen = new Set<string>();
+    const stepFailures: string[] = [];
     // The program reads config (e.g. for the label lookup) as under `pulumi up`.
     pulumi.runtime.setAllConfig(this.opts.config, this.opts.secretKeys ?? []);
     const handlers = this.opts.customHandlers ?? {};
@@ -167,9 +217,12 @@ export class Engine {
             return res;
           }
           try {
-            return await this.step(urn, args.type, args.name, inputs, state, steps, commit, !!opts.preview);
+            return await this.slot(() =>
+              this.step(urn, args.type, args.name, inputs, state, steps, commit, !!opts.preview),
+            );
           } catch (e) {
             errors.push(`${urn}: ${grpcMessage(e)}`);
+            stepFailures.push(grpcMessage(e));
             if (process.env.E2E_DEBUG) console.error("E2E", Object.keys(e as object), e);
             throw e;
           }
@@ -182,11 +235,19 @@ export class Engine {
     );
 
     const outputs: Record<string, unknown> = {};
+    // A failure inside the program (e.g. the App instance ID lookup) may never reach a registration: the engine stops
+    // the update on it, and so must we — above all, it must not delete the resources it did not get to see.
+    const programFailed = (e: unknown) => {
+      const text = e instanceof Error ? e.message : String(e);
+      // A failed step is already reported under its URN; outputs that depend on it reject with the same text.
+      if (!stepFailures.some((m) => m !== "" && text.includes(m))) errors.push(`program: ${text}`);
+    };
     try {
       const exported = await program();
-      for (const [k, v] of Object.entries(exported)) outputs[k] = await settled(pulumi.output(v), errors);
+      for (const [k, v] of Object.entries(exported))
+        outputs[k] = await settled(pulumi.output(v), errors, programFailed);
     } catch (e) {
-      errors.push(`program: ${(e as Error).message}`);
+      programFailed(e);
     }
     if (errors.length === 0) {
       // Resources the program no longer declares are deleted, dependents first.
@@ -205,39 +266,50 @@ export class Engine {
         }
       }
     }
+    this.flushState();
     return { steps, outputs, errors };
   }
 
   private lastRefreshed?: State;
 
-  /** `pulumi refresh` (`--preview-only` leaves the state file alone). */
+  /**
+   * `pulumi refresh` (`--preview-only` leaves the state file alone). Reads run concurrently, as the engine runs them,
+   * under the `parallel` bound; steps are reported in state order.
+   */
   async refresh(opts: { previewOnly?: boolean } = {}): Promise<RunResult> {
     const state = this.readState();
-    const steps: Step[] = [];
     const errors: string[] = [];
-    for (const r of state.resources) {
-      if (!r.type.startsWith(DYNAMIC_PREFIX)) continue;
-      try {
-        const req = new provpb.ReadRequest();
-        req.setId(r.id);
-        req.setUrn(r.urn);
-        req.setProperties(toStruct(r.outputs));
-        req.setInputs(toStruct(r.inputs));
-        const res = await this.rpc("read", req);
-        const outputs = res.getProperties()?.toJavaScript() ?? r.outputs;
-        const inputs = res.getInputs()?.toJavaScript() ?? r.inputs;
-        const changed = Object.keys({ ...r.outputs, ...outputs }).filter(
-          (k) => JSON.stringify(r.outputs[k]) !== JSON.stringify(outputs[k]),
-        );
-        steps.push({ op: "refresh", urn: r.urn, changed });
-        r.outputs = outputs;
-        r.inputs = inputs;
-      } catch (e) {
-        errors.push(`${r.urn}: ${grpcMessage(e)}`);
-      }
-    }
+    const results = await Promise.all(
+      state.resources.map((r) =>
+        !r.type.startsWith(DYNAMIC_PREFIX)
+          ? undefined
+          : this.slot(async (): Promise<Step | undefined> => {
+              try {
+                const req = new provpb.ReadRequest();
+                req.setId(r.id);
+                req.setUrn(r.urn);
+                req.setProperties(toStruct(r.outputs));
+                req.setInputs(toStruct(r.inputs));
+                const res = await this.rpc("read", req);
+                const outputs = res.getProperties()?.toJavaScript() ?? r.outputs;
+                const inputs = res.getInputs()?.toJavaScript() ?? r.inputs;
+                const changed = Object.keys({ ...r.outputs, ...outputs }).filter(
+                  (k) => JSON.stringify(r.outputs[k]) !== JSON.stringify(outputs[k]),
+                );
+                r.outputs = outputs;
+                r.inputs = inputs;
+                return { op: "refresh", urn: r.urn, changed };
+              } catch (e) {
+                errors.push(`${r.urn}: ${grpcMessage(e)}`);
+                return undefined;
+              }
+            }),
+      ),
+    );
+    const steps = results.filter((s): s is Step => s !== undefined);
     this.lastRefreshed = state;
     if (!opts.previewOnly && errors.length === 0) this.writeState(state);
+    this.flushState();
     return { steps, outputs: {}, errors };
   }
 
@@ -257,6 +329,7 @@ export class Engine {
         break;
       }
     }
+    this.flushState();
     return { steps, outputs: {}, errors };
   }
 
@@ -348,6 +421,7 @@ export class Engine {
   }
 
   private rpc(method: string, req: unknown): Promise<any> {
+    this.rpcCounts[method] = (this.rpcCounts[method] ?? 0) + 1;
     return new Promise((resolve, reject) =>
       this.client[method](req, (err: unknown, res: unknown) => (err ? reject(err) : resolve(res))),
     );
@@ -365,13 +439,13 @@ export function grpcMessage(e: unknown): string {
 }
 
 /** Resolves an output, or gives up once a registration failed (its dependents never resolve, as in the engine). */
-async function settled(o: pulumi.Output<unknown>, errors: string[]): Promise<unknown> {
+async function settled(o: pulumi.Output<unknown>, errors: string[], failed: (e: unknown) => void): Promise<unknown> {
   const value = (o as unknown as { promise(): Promise<unknown> }).promise();
   for (;;) {
     const r = await Promise.race([
       value.then(
         (v) => ({ v }),
-        () => ({ v: undefined }),
+        (e: unknown) => (failed(e), { v: undefined }),
       ),
       new Promise<null>((res) => setTimeout(() => res(null), 100)),
     ]);

@@ -137,6 +137,19 @@ describe("end to end through the dynamic-provider plugin", function () {
     appId = newId;
   });
 
+  it("4b. a failing App instance ID lookup fails `up` before any write and deletes nothing", async () => {
+    okta.removeApp(appId);
+    const r = await engine.up(program);
+    expect(r.errors.join("\n")).to.match(/Okta: .*"Cerby"/);
+    expect(r.steps.map((s) => s.op)).not.to.include("delete");
+    expect(writes()).to.have.length(0);
+    expect(cerby.getSetting("acme")).to.include({ enabled: true, appInstanceId: appId });
+    expect(engine.readState().resources.map((x) => x.name)).to.include.members(["cerby-cerby", "cerby-okta"]);
+    okta.addApp({ id: appId, label: "Cerby", universalLogout: "ENABLED", gtrEndpoint: gtrEndpoint() });
+    const again = ok(await engine.up(program));
+    expect(ops(again)).to.deep.equal(["same cerby-cerby", "same cerby-okta"]);
+  });
+
   it("5. Cerby failing beyond the retry budget fails `up` clearly, and the next `up` converges", async () => {
     ok(await engine.destroy());
     cerby.server.inject({ kind: "status", status: 503, times: 1000, method: "PUT" });
