@@ -4,10 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CerbyUniversalLogout } from "./cerby/provider";
-import { OktaUniversalLogout } from "./okta/provider";
-import { OktaClient } from "./okta/client";
+import { OktaUniversalLogout, oktaUniversalLogoutStatus, statusProblem } from "./okta/provider";
+import { OktaClient, oktaHttpSettingsFromEnv } from "./okta/client";
+import { UserError } from "./http";
 import { oktaCredentials, OktaCredentials, OktaMode } from "./okta/config";
-import { resolveCerbyApp } from "./okta/resolve";
+import { oktaAdminUrl, resolveCerbyApp } from "./okta/resolve";
 
 export interface CerbySideArgs {
   /** Cerby workspace name: the subdomain of https://{workspace}.cerby.com. */
@@ -146,23 +147,35 @@ export function summarize(s: {
 
 /** Exactly one way to get the App instance ID: given, from an Okta app resource, or looked up by label. */
 export function resolveAppInstanceId(args: CerbyOktaUniversalLogoutArgs): pulumi.Output<string> {
-  const given = [args.appInstanceId !== undefined, args.app !== undefined, args.appLabel !== undefined].filter(Boolean);
-  if (given.length > 1) {
+  const ways = [args.appInstanceId, args.app, args.appLabel].filter((x) => x !== undefined);
+  if (ways.length > 1) {
     throw new pulumi.ResourceError(
       "Give only one of appInstanceId, app and appLabel: they are three ways to name the same Okta app.",
       undefined,
     );
   }
-  if (args.appInstanceId !== undefined) return pulumi.output(args.appInstanceId);
-  if (args.app !== undefined) return pulumi.output(args.app.id);
-  const label = args.appLabel ?? "Cerby";
   const credentials = args.oktaCredentials ?? (() => oktaCredentials(readStackConfig, process.env, args.okta.mode));
-  return pulumi.output(
-    (async () => {
-      const client = new OktaClient({ orgUrl: args.okta.orgUrl, credentials: credentials() });
-      return (await resolveCerbyApp(client, { label })).id;
-    })(),
-  );
+  // Every way ends with one read of the app in Okta, here in the program: a wrong ID, an INACTIVE or UNSUPPORTED app,
+  // or unusable Okta credentials then fail before anything is written to Cerby.
+  const confirm = async (given: string | undefined): Promise<string> => {
+    const client = new OktaClient({
+      orgUrl: args.okta.orgUrl,
+      credentials: credentials(),
+      ...oktaHttpSettingsFromEnv(),
+    });
+    const app = await resolveCerbyApp(
+      client,
+      given !== undefined ? { appInstanceId: given } : { label: args.appLabel ?? "Cerby" },
+    );
+    // An app that can never do Universal Logout fails here (warn mode only reports it, from the Okta resource).
+    if (args.okta.mode !== "warn" && oktaUniversalLogoutStatus(app) === "UNSUPPORTED") {
+      throw new UserError(statusProblem(app, "UNSUPPORTED", oktaAdminUrl(client.orgUrl, app.name, app.id)));
+    }
+    return app.id;
+  };
+  const known = args.appInstanceId ?? args.app?.id;
+  // An app resource's id is unknown during the preview of its creation: then there is nothing to confirm yet.
+  return known !== undefined ? pulumi.output(known).apply((id) => confirm(id)) : pulumi.output(confirm(undefined));
 }
 
 /** `okta:apiToken` → the stack config value (secrets included: this runs in the program, never serialized). */

@@ -34,6 +34,18 @@ export interface OktaClientOptions {
   onAttempt?: HttpClientOptions["onAttempt"];
 }
 
+/** Timeout and retry settings from OKTA_HTTP_TIMEOUT_MS / OKTA_HTTP_RETRIES / OKTA_HTTP_BASE_DELAY_MS, when set. */
+export function oktaHttpSettingsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): Pick<OktaClientOptions, "timeoutMs" | "retry"> {
+  const num = (v: string | undefined) => (v && Number.isFinite(Number(v)) ? Number(v) : undefined);
+  const [retries, baseDelayMs] = [num(env.OKTA_HTTP_RETRIES), num(env.OKTA_HTTP_BASE_DELAY_MS)];
+  return {
+    timeoutMs: num(env.OKTA_HTTP_TIMEOUT_MS),
+    retry: { ...(retries !== undefined ? { retries } : {}), ...(baseDelayMs !== undefined ? { baseDelayMs } : {}) },
+  };
+}
+
 /** Longest list walk; a Link chain longer than this is reported rather than followed forever. */
 const MAX_PAGES = 200;
 

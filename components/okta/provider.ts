@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { providerSettings, setProviderSettings } from "../settings";
 import { UserError, VendorError, sleep } from "../http";
 import { logInfo, logWarn } from "../log";
-import { OktaApplication, OktaClient, ProvisioningStatus } from "./client";
+import { OktaApplication, OktaClient, ProvisioningStatus, oktaHttpSettingsFromEnv } from "./client";
 import { OktaCredentials, OktaMode, importOktaPrivateKey, oktaCredentialKeys, oktaCredentials } from "./config";
 import { isMissingScope } from "./errors";
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "./inputs";
@@ -85,15 +85,10 @@ export const oktaUniversalLogoutProvider = {
   },
 
   client(inputs: OktaUniversalLogoutInputs): OktaClient {
-    const env = process.env;
-    const num = (v: string | undefined) => (v && Number.isFinite(Number(v)) ? Number(v) : undefined);
-    const retries = num(env.OKTA_HTTP_RETRIES);
-    const baseDelayMs = num(env.OKTA_HTTP_BASE_DELAY_MS);
     return new OktaClient({
       orgUrl: inputs.orgUrl,
       credentials: this.credentials(inputs.mode),
-      timeoutMs: num(env.OKTA_HTTP_TIMEOUT_MS),
-      retry: { ...(retries !== undefined ? { retries } : {}), ...(baseDelayMs !== undefined ? { baseDelayMs } : {}) },
+      ...oktaHttpSettingsFromEnv(),
     });
   },
 

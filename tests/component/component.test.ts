@@ -1,14 +1,25 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { Registered, installMocks, settle, valueOf } from "../helpers/serialize";
+import { OktaEmulator } from "../emulators/okta";
+import { freshSecret } from "../helpers/keys";
 
 /** The component under Pulumi's mocks: what it registers, in which order, with which inputs. */
 describe("CerbyOktaUniversalLogout component", () => {
   const registered: Registered[] = [];
   const appId = "0oa6a9uwbalsZ4enC0x7";
   let mod: typeof import("../../components/universal-logout");
+  const okta = new OktaEmulator();
+  const token = freshSecret("00");
+  let oktaArgs: { orgUrl: string };
+  const oktaCredentials = () => ({ kind: "ssws" as const, apiToken: token });
 
+  after(() => okta.stop());
   before(async () => {
+    oktaArgs = { orgUrl: await okta.start() };
+    okta.addApiToken(token);
+    for (const id of [appId, "0oa6a9uwbalsZ4enC0x8", "0oaFromOktaResource1"])
+      okta.addApp({ id, universalLogout: "ENABLED" });
     installMocks(registered, (r) => ({
       ...r.inputs,
       ...(r.type.endsWith("cerby:UniversalLogout")
@@ -30,7 +41,8 @@ describe("CerbyOktaUniversalLogout component", () => {
   it("registers Cerby first, then Okta, both under the component, with the given App instance ID", async () => {
     const c = new mod.CerbyOktaUniversalLogout("acme", {
       cerby: { workspace: "acme" },
-      okta: { orgUrl: "https://acme.okta.com" },
+      okta: oktaArgs,
+      oktaCredentials,
       appInstanceId: appId,
     });
     expect(await valueOf(c.summary)).to.contain(appId);
@@ -49,13 +61,14 @@ describe("CerbyOktaUniversalLogout component", () => {
   });
 
   it("takes the App instance ID from an @pulumi/okta app resource's id", async () => {
-    const app = { id: pulumi.output("0oaFromOktaResource12") };
+    const app = { id: pulumi.output("0oaFromOktaResource1") };
     const c = new mod.CerbyOktaUniversalLogout("res", {
       cerby: { workspace: "acme" },
-      okta: { orgUrl: "https://acme.okta.com" },
+      okta: oktaArgs,
+      oktaCredentials,
       app,
     });
-    expect(await valueOf(c.appInstanceId)).to.equal("0oaFromOktaResource12");
+    expect(await valueOf(c.appInstanceId)).to.equal("0oaFromOktaResource1");
   });
 
   it("refuses two ways of naming the app at once", () => {
@@ -63,7 +76,8 @@ describe("CerbyOktaUniversalLogout component", () => {
       () =>
         new mod.CerbyOktaUniversalLogout("two", {
           cerby: { workspace: "acme" },
-          okta: { orgUrl: "https://acme.okta.com" },
+          okta: oktaArgs,
+          oktaCredentials,
           appInstanceId: appId,
           appLabel: "Cerby",
         }),
@@ -73,12 +87,14 @@ describe("CerbyOktaUniversalLogout component", () => {
   it("lets several bindings live in one stack without name clashes", async () => {
     new mod.CerbyOktaUniversalLogout("eu", {
       cerby: { workspace: "acme-eu" },
-      okta: { orgUrl: "https://acme.okta.com" },
+      okta: oktaArgs,
+      oktaCredentials,
       appInstanceId: appId,
     });
     new mod.CerbyOktaUniversalLogout("us", {
       cerby: { workspace: "acme-us" },
-      okta: { orgUrl: "https://acme.okta.com" },
+      okta: oktaArgs,
+      oktaCredentials,
       appInstanceId: "0oa6a9uwbalsZ4enC0x8",
     });
     await settle();
@@ -93,7 +109,8 @@ describe("CerbyOktaUniversalLogout component", () => {
       "keep",
       {
         cerby: { workspace: "acme" },
-        okta: { orgUrl: "https://acme.okta.com" },
+        okta: oktaArgs,
+        oktaCredentials,
         appInstanceId: appId,
         retainOnDelete: true,
       },
@@ -102,6 +119,22 @@ describe("CerbyOktaUniversalLogout component", () => {
     await settle();
     expect(seen["keep-cerby"]).to.equal(true);
     expect(seen["keep-okta"]).to.not.equal(true);
+  });
+
+  it("confirms a given App instance ID in Okta before anything is declared, naming the problem", async () => {
+    const c = new mod.CerbyOktaUniversalLogout("gone", {
+      cerby: { workspace: "acme" },
+      okta: oktaArgs,
+      oktaCredentials,
+      appInstanceId: "0oa0000000000000none",
+    });
+    const err = await (c.appInstanceId as unknown as { promise(): Promise<string> }).promise().then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(err?.message).to.match(/Okta: .*E0000007/);
+    await settle();
+    expect(registered.map((r) => r.name)).to.deep.equal(["gone"]);
   });
 
   it("summarizes both sides in one line", () => {
