@@ -115,6 +115,12 @@ export function loadProgramConfig(get: (key: string) => string | undefined): Pro
   const names = new Set<string>();
   raw.forEach((entry, i) => {
     const where = bindingsText !== undefined ? `cerby:bindings[${i}].` : "cerby:";
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
+      problems.push(
+        `cerby:bindings[${i}]: is not a binding object such as {"workspace":"acme"} (got ${typeName(entry)})`,
+      );
+      return;
+    }
     const merged = { ...defaults, ...(entry as object) } as Record<string, unknown>;
     const r = bindingSchema().safeParse(merged);
     if (!r.success) {
@@ -159,8 +165,31 @@ export function loadProgramConfig(get: (key: string) => string | undefined): Pro
     });
   });
 
+  // Read by the Cerby provider at run time; checked here so a typo fails before any request.
+  const httpKeys: Array<[string, number, number]> = [
+    ["cerby:httpTimeoutMs", 1, 600_000],
+    ["cerby:httpRetries", 0, 10],
+  ];
+  for (const [key, min, max] of httpKeys) {
+    const problem = intProblem(blankToUndef(get(key)), min, max);
+    if (problem) problems.push(`${key}: ${problem}`);
+  }
+
   if (problems.length > 0) {
     throw new UserError(`The stack config has ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);
   }
   return { oktaOrgUrl: oktaUrl, bindings };
+}
+
+function typeName(v: unknown): string {
+  return v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`;
+}
+
+/** Problem with an optional whole-number setting written as text, or undefined when absent or fine. */
+export function intProblem(raw: string | undefined, min: number, max: number): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    return `${JSON.stringify(raw.slice(0, 40))} is not a whole number from ${min} to ${max}`;
+  }
+  return undefined;
 }

@@ -129,7 +129,10 @@ export function checkCerbyInputs(raw: Record<string, unknown>): {
 
   const inputs: CerbyUniversalLogoutInputs = {
     ...(blank(news.workspace) ? {} : { workspace: news.workspace as string }),
-    ...(blank(news.baseUrl) ? {} : { baseUrl: (news.baseUrl as string).replace(/\/+$/, "") }),
+    // A non-string baseUrl is reported above; it must not crash the normalization.
+    ...(blank(news.baseUrl)
+      ? {}
+      : { baseUrl: typeof news.baseUrl === "string" ? news.baseUrl.replace(/\/+$/, "") : (news.baseUrl as string) }),
     settingsPath: settingsPath as string,
     appInstanceId: news.appInstanceId as string,
     mode: mode as CerbyMode,

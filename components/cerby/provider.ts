@@ -25,6 +25,7 @@ interface ProviderSettings {
   apiKey?: string;
   timeoutMs?: number;
   retries?: number;
+  configProblems?: Array<{ property: string; reason: string }>;
 }
 
 type ConfigureRequest = { config: { get(key: string): string | undefined } };
@@ -36,12 +37,23 @@ export function cerbySettingId(inputs: CerbyUniversalLogoutInputs): string {
 
 export const cerbyUniversalLogoutProvider = {
   async configure(req: ConfigureRequest): Promise<void> {
-    const num = (v: string | undefined) =>
-      v !== undefined && v !== "" && Number.isFinite(Number(v)) ? Number(v) : undefined;
+    // A value that is not a whole number in range is reported by check (naming the key), never silently used.
+    const configProblems: Array<{ property: string; reason: string }> = [];
+    const num = (key: string, min: number, max: number) => {
+      const v = req.config.get(key)?.trim();
+      if (v === undefined || v === "") return undefined;
+      if (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max) return Number(v);
+      configProblems.push({
+        property: key.replace(/^cerby:/, ""),
+        reason: `${key} ${JSON.stringify(v.slice(0, 40))} is not a whole number from ${min} to ${max}`,
+      });
+      return undefined;
+    };
     setProviderSettings<ProviderSettings>("cerby", {
       apiKey: req.config.get("cerby:apiKey"),
-      timeoutMs: num(req.config.get("cerby:httpTimeoutMs")),
-      retries: num(req.config.get("cerby:httpRetries")),
+      timeoutMs: num("cerby:httpTimeoutMs", 1, 600_000),
+      retries: num("cerby:httpRetries", 0, 10),
+      configProblems,
     });
   },
 
@@ -67,7 +79,8 @@ export const cerbyUniversalLogoutProvider = {
         providerSettings<ProviderSettings>("cerby").timeoutMs ??
         (env.CERBY_HTTP_TIMEOUT_MS ? Number(env.CERBY_HTTP_TIMEOUT_MS) : undefined),
       retry: {
-        ...((providerSettings<ProviderSettings>("cerby").retries ?? env.CERBY_HTTP_RETRIES)
+        // `?? … !== undefined`, not truthiness: cerby:httpRetries 0 (no retries) is a valid setting.
+        ...((providerSettings<ProviderSettings>("cerby").retries ?? env.CERBY_HTTP_RETRIES) !== undefined
           ? { retries: providerSettings<ProviderSettings>("cerby").retries ?? Number(env.CERBY_HTTP_RETRIES) }
           : {}),
         ...(env.CERBY_HTTP_BASE_DELAY_MS ? { baseDelayMs: Number(env.CERBY_HTTP_BASE_DELAY_MS) } : {}),
@@ -77,6 +90,7 @@ export const cerbyUniversalLogoutProvider = {
 
   async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures } = checkCerbyInputs(news);
+    failures.push(...(providerSettings<ProviderSettings>("cerby").configProblems ?? []));
     if (inputs.mode === "api" && !this.apiKey()) {
       failures.push({
         property: "apiKey",

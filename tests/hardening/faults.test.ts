@@ -1,0 +1,498 @@
+/**
+ * Fault suite: for each side and each phase (check = the program's label lookup, read = refresh, create = first up,
+ * update = up after a new App instance ID, delete = destroy), inject 5xx bursts shorter and longer than the retry
+ * budget, connection resets, timeouts, malformed and truncated JSON, 429 storms with and without reset headers, and
+ * (OAuth) an access token expiring mid-run and the token endpoint failing. Each scenario asserts:
+ *  - the outcome: a burst inside the budget is absorbed; beyond it the run fails with an error that names the side
+ *    ("Cerby:" / "Okta:"), the step ("could not enable Okta Universal Logout") and what happened;
+ *  - the emulator's state is the old or the new one, never a mix (Cerby's enabled + App instance ID pair);
+ *  - no write is applied twice (the Cerby setting changes at most once per scenario, retried PUTs are no-ops);
+ *  - the next clean run converges with the minimum number of calls.
+ * The table of scenarios → outcome is printed at the end.
+ */
+import { expect } from "chai";
+import type { Fault, FaultMatch, RecordedRequest } from "../emulators/server";
+import { freshAppId } from "../helpers/keys";
+import { RunResult } from "../e2e/engine";
+import {
+  AuthKind,
+  RETRIES,
+  Rig,
+  TIMEOUT_MS,
+  WORKSPACE,
+  acceptedWrites,
+  drain,
+  errorsOf,
+  onRequest,
+  ops,
+  registerArtifact,
+  startRig,
+  useProgramHttpEnv,
+} from "./harness";
+
+type Side = "Cerby" | "Okta";
+type Phase = "check" | "read" | "create" | "update" | "delete" | "create (enforce)";
+
+interface FaultDef {
+  name: string;
+  /** Absorbed by the retry budget (the run succeeds) or not (it fails clearly). */
+  recovers: boolean;
+  make(match: FaultMatch, side: Side): Fault[];
+  /** What the error must say beyond side and step. */
+  error?: RegExp[];
+  /** OAuth only. */
+  oauth?: boolean;
+  /** Target the token endpoint instead of the phase's API call. */
+  tokenEndpoint?: boolean;
+  /** Expire every access token while the targeted request is in flight. */
+  expireMidRun?: boolean;
+}
+
+const ATTEMPTS = RETRIES + 1;
+const SLOW_MS = TIMEOUT_MS * 2;
+const rateBody = (side: Side) =>
+  side === "Okta"
+    ? { errorCode: "E0000047", errorSummary: "API call exceeded rate limit due to too many requests.", errorCauses: [] }
+    : { errors: [{ code: "Too many requests", title: "Too many requests", detail: "Slow down.", status: 429 }] };
+/** "Reset headers": Okta's X-Rate-Limit-* (reset at the next second), Cerby's Retry-After. */
+const resetHeaders = (side: Side): Record<string, string> =>
+  side === "Okta"
+    ? {
+        "x-rate-limit-limit": "600",
+        "x-rate-limit-remaining": "0",
+        "x-rate-limit-reset": String(Math.floor(Date.now() / 1000) + 1),
+      }
+    : { "retry-after": "1" };
+
+const FAULTS: FaultDef[] = [
+  { name: "5xx ×2 (< budget)", recovers: true, make: (m) => [{ ...m, kind: "status", status: 503, times: RETRIES }] },
+  {
+    name: "5xx storm (> budget)",
+    recovers: false,
+    make: (m) => [{ ...m, kind: "status", status: 503, times: 1000 }],
+    error: [new RegExp(`HTTP 503 after ${ATTEMPTS} attempts`), /safe to repeat/],
+  },
+  { name: "reset ×2 (< budget)", recovers: true, make: (m) => [{ ...m, kind: "reset", times: RETRIES }] },
+  {
+    name: "resets (> budget)",
+    recovers: false,
+    make: (m) => [{ ...m, kind: "reset", times: 1000 }],
+    error: [new RegExp(`no answer after ${ATTEMPTS} attempts`), /connection reset|socket hang up/, /safe to repeat/],
+  },
+  {
+    name: "timeout ×1 (< budget)",
+    recovers: true,
+    make: (m) => [{ ...m, kind: "delay", ms: SLOW_MS, times: 1 }],
+  },
+  {
+    name: "timeouts (> budget)",
+    recovers: false,
+    make: (m) => [{ ...m, kind: "delay", ms: SLOW_MS, times: 1000 }],
+    error: [new RegExp(`no answer after ${ATTEMPTS} attempts`), /did not answer in time/],
+  },
+  { name: "malformed JSON ×2 (< budget)", recovers: true, make: (m) => [{ ...m, kind: "malformed", times: RETRIES }] },
+  {
+    name: "malformed JSON (> budget)",
+    recovers: false,
+    make: (m) => [{ ...m, kind: "malformed", times: 1000 }],
+    error: [new RegExp(`HTTP 200 after ${ATTEMPTS} attempts`), /not valid JSON/, /nothing was changed/],
+  },
+  { name: "truncated JSON ×2 (< budget)", recovers: true, make: (m) => [{ ...m, kind: "truncated", times: RETRIES }] },
+  {
+    name: "truncated JSON (> budget)",
+    recovers: false,
+    make: (m) => [{ ...m, kind: "truncated", times: 1000 }],
+    error: [new RegExp(`no answer after ${ATTEMPTS} attempts`), /connection reset|aborted/],
+  },
+  {
+    name: "429 + reset header ×1 (< budget)",
+    recovers: true,
+    make: (m, side) => [
+      { ...m, kind: "status", status: 429, times: 1, headers: resetHeaders(side), body: rateBody(side) },
+    ],
+  },
+  {
+    name: "429 + reset header storm (> budget)",
+    recovers: false,
+    make: (m, side) => [
+      { ...m, kind: "status", status: 429, times: 1000, headers: resetHeaders(side), body: rateBody(side) },
+    ],
+    error: [new RegExp(`HTTP 429 after ${ATTEMPTS} attempts`), /rate-limit/],
+  },
+  {
+    name: "429 no headers ×2 (< budget)",
+    recovers: true,
+    make: (m, side) => [{ ...m, kind: "status", status: 429, times: RETRIES, body: rateBody(side) }],
+  },
+  {
+    name: "429 no headers storm (> budget)",
+    recovers: false,
+    make: (m, side) => [{ ...m, kind: "status", status: 429, times: 1000, body: rateBody(side) }],
+    error: [new RegExp(`HTTP 429 after ${ATTEMPTS} attempts`), /rate-limit/, /safe to repeat/],
+  },
+];
+
+const OAUTH_FAULTS: FaultDef[] = [
+  {
+    name: "access token expires mid-run",
+    recovers: true,
+    oauth: true,
+    expireMidRun: true,
+    make: (m) => [{ ...m, kind: "delay", ms: 60, times: 1 }],
+  },
+  {
+    name: "token endpoint 503 ×2 (< budget)",
+    recovers: true,
+    oauth: true,
+    tokenEndpoint: true,
+    make: (m) => [{ ...m, kind: "status", status: 503, times: RETRIES }],
+  },
+  {
+    name: "token endpoint 503 storm (> budget)",
+    recovers: false,
+    oauth: true,
+    tokenEndpoint: true,
+    make: (m) => [{ ...m, kind: "status", status: 503, times: 1000 }],
+    error: [new RegExp(`HTTP 503 after ${ATTEMPTS} attempts`), /safe to repeat/],
+  },
+  {
+    name: "token endpoint resets (> budget)",
+    recovers: false,
+    oauth: true,
+    tokenEndpoint: true,
+    make: (m) => [{ ...m, kind: "reset", times: 1000 }],
+    error: [new RegExp(`no answer after ${ATTEMPTS} attempts`), /connection reset|socket hang up/],
+  },
+  {
+    name: "token endpoint 400 invalid_client",
+    recovers: false,
+    oauth: true,
+    tokenEndpoint: true,
+    make: (m) => [
+      {
+        ...m,
+        kind: "status",
+        status: 400,
+        times: 1000,
+        body: { error: "invalid_client", error_description: "The client_assertion signature is invalid." },
+      },
+    ],
+    error: [/HTTP 400 — invalid_client/, /okta:privateKey/],
+  },
+];
+
+interface Row {
+  side: Side;
+  auth: AuthKind;
+  phase: Phase;
+  fault: string;
+  outcome: string;
+  message: string;
+  followUp: string;
+}
+
+const rows: Row[] = [];
+export const faultErrorMessages: string[] = [];
+
+/** The step each phase's targeted call belongs to, as the user reads it in the error. */
+function step(side: Side, phase: Phase, rig: Rig, appId: string, tokenEndpoint: boolean): string {
+  if (tokenEndpoint) return "Okta: could not get an access token for the service app";
+  if (side === "Cerby") {
+    return {
+      read: "Cerby: could not read the Universal Logout setting",
+      create: "Cerby: could not enable Okta Universal Logout",
+      update: "Cerby: could not enable Okta Universal Logout",
+      delete: "Cerby: could not disable Okta Universal Logout",
+    }[phase as "read"]!;
+  }
+  return {
+    check: 'Okta: could not list the apps matching "Cerby"',
+    read: `Okta: could not read the app ${appId}`,
+    create: "Okta: could not read the app's provisioning settings",
+    update: `Okta: could not read the app ${appId}`,
+    "create (enforce)": "Okta: could not configure Universal Logout by Express Configuration",
+  }[phase as "read"]!;
+}
+
+/** The request a scenario's fault targets. */
+function target(side: Side, phase: Phase, rig: Rig, appId: string): FaultMatch {
+  const ul = `/ws/${WORKSPACE}${rig.cerby.settingsPath}/universal-logout`;
+  if (side === "Cerby") return { method: phase === "read" ? "GET" : "PUT", pathPrefix: ul };
+  switch (phase) {
+    case "check":
+      return { method: "GET", pathPrefix: "/api/v1/apps" };
+    case "create":
+      return { method: "GET", pathPrefix: `/api/v1/apps/${appId}/features` };
+    case "create (enforce)":
+      return { method: "POST", pathPrefix: `/api/v1/apps/${appId}/express-configure` };
+    default:
+      return { method: "GET", pathPrefix: `/api/v1/apps/${appId}` };
+  }
+}
+
+/** Writes to the Management API (a token request is a POST, but changes nothing). */
+const apiWrites = (rs: RecordedRequest[]) => rs.filter((r) => r.path !== "/oauth2/v1/token");
+
+type Pair = { enabled: boolean; appInstanceId: string | null };
+const pair = (s: Pair): Pair => ({ enabled: s.enabled, appInstanceId: s.appInstanceId });
+
+function describeSide(side: Side, auth: AuthKind, phases: Phase[], faults: FaultDef[]) {
+  describe(`${side} side (${auth === "ssws" ? "API token" : "OAuth service app"}): faults in every phase`, function () {
+    this.timeout(30000);
+    let rig: Rig;
+    let restoreEnv: () => void;
+    const ok = (r: RunResult, what: string) => {
+      expect(r.errors, `${what}: ${errorsOf(r)}`).to.deep.equal([]);
+      return r;
+    };
+
+    before(async () => {
+      restoreEnv = useProgramHttpEnv();
+      rig = await startRig({ auth });
+      rig.engine.opts.config["cerby:appInstanceId"] = rig.appId;
+      ok(await rig.engine.up(rig.program), "initial up");
+    });
+    after(async () => {
+      registerArtifact(`fault suite (${side}, ${auth}): state file`, JSON.stringify(rig.engine.readState()));
+      registerArtifact(`fault suite (${side}, ${auth}): plugin stderr`, rig.engine.pluginStderr.join(""));
+      registerArtifact(
+        `fault suite (${side}, ${auth}): request logs`,
+        JSON.stringify([rig.cerby.server.requests, rig.okta.server.requests]),
+      );
+      await rig.stop();
+      restoreEnv();
+    });
+
+    const cfg = () => rig.engine.opts.config;
+    const reset = () => {
+      rig.cerby.server.clearFaults();
+      rig.okta.server.clearFaults();
+      rig.cerby.server.clearLog();
+      rig.okta.server.clearLog();
+      rig.applied.length = 0;
+    };
+
+    /** Brings the stack and the emulators to the phase's starting point; returns the old and the desired state. */
+    async function prepare(phase: Phase): Promise<{ old: Pair; want: Pair; appId: string }> {
+      reset();
+      cfg()["cerby:oktaMode"] = "verify";
+      if (phase === "create" || phase === "create (enforce)") {
+        ok(await rig.engine.destroy(), "destroy before create");
+        if (phase === "create (enforce)") {
+          rig.okta.setUniversalLogout(rig.appId, "DISABLED");
+          cfg()["cerby:oktaMode"] = "enforce";
+        }
+      } else {
+        ok(await rig.engine.up(rig.program), "up before the scenario");
+      }
+      if (phase === "update") {
+        // The Cerby app was re-created in Okta: a new App instance ID.
+        rig.okta.removeApp(rig.appId);
+        rig.appId = rig.okta.addApp({ id: freshAppId(), label: "Cerby", universalLogout: "ENABLED" }).id;
+        cfg()["cerby:appInstanceId"] = rig.appId;
+      }
+      if (phase === "check") delete cfg()["cerby:appInstanceId"];
+      else cfg()["cerby:appInstanceId"] = rig.appId;
+      const old = pair(rig.cerby.getSetting(WORKSPACE));
+      const want: Pair =
+        phase === "delete" ? { enabled: false, appInstanceId: null } : { enabled: true, appInstanceId: rig.appId };
+      reset();
+      return { old, want, appId: rig.appId };
+    }
+
+    const run = (phase: Phase) =>
+      phase === "read" ? rig.engine.refresh() : phase === "delete" ? rig.engine.destroy() : rig.engine.up(rig.program);
+
+    for (const phase of phases) {
+      for (const f of faults) {
+        it(`${phase}: ${f.name}`, async () => {
+          const { old, want, appId } = await prepare(phase);
+          const match: FaultMatch = f.tokenEndpoint
+            ? { method: "POST", pathPrefix: "/oauth2/v1/token" }
+            : target(side, phase, rig, appId);
+          for (const fault of f.make(match, side)) (side === "Cerby" ? rig.cerby : rig.okta).server.inject(fault);
+          const stopWatch = f.expireMidRun
+            ? onRequest(
+                rig.okta.server,
+                (r) => r.fault === "delay" && r.path.startsWith(match.pathPrefix!),
+                () => rig.okta.expireAllAccessTokens(),
+              )
+            : () => undefined;
+
+          const result = await run(phase);
+          stopWatch();
+          await drain(rig.cerby.server);
+          await drain(rig.okta.server);
+          rig.cerby.server.clearFaults();
+          rig.okta.server.clearFaults();
+          const text = errorsOf(result);
+          faultErrorMessages.push(text);
+          registerArtifact(`fault suite: ${side} ${auth} ${phase} ${f.name}: errors`, text);
+
+          // 1. Outcome and the user-facing error.
+          if (f.recovers) {
+            expect(result.errors, text).to.deep.equal([]);
+          } else {
+            expect(result.errors, "the run should fail").not.to.deep.equal([]);
+            expect(text).to.contain(step(side, phase, rig, appId, !!f.tokenEndpoint));
+            for (const re of f.error ?? []) expect(text).to.match(re);
+            expect(text).not.to.match(/\n\s+at /, "no stack trace in the user-facing error");
+          }
+
+          // 2. Old or new, never a mix.
+          const now = pair(rig.cerby.getSetting(WORKSPACE));
+          expect([old, want], `Cerby is ${JSON.stringify(now)}`).to.deep.include(now);
+          if (f.recovers && phase !== "read" && phase !== "check") expect(now).to.deep.equal(want);
+          if (phase !== "create (enforce)") {
+            expect(apiWrites(rig.okta.server.writes()), "verify mode never writes to Okta").to.have.length(0);
+          } else {
+            expect(["DISABLED", "ENABLED"]).to.include(rig.okta.getApp(appId).universalLogout);
+          }
+
+          // 3. No write applied twice: the setting changed at most once, and only if it had to.
+          const changedOld = JSON.stringify(old) !== JSON.stringify(want);
+          expect(rig.applied.length, JSON.stringify(rig.applied)).to.be.at.most(changedOld ? 1 : 0);
+          if (f.recovers && changedOld && phase !== "read" && phase !== "check") expect(rig.applied).to.have.length(1);
+          // A PUT is re-sent only when the previous attempt got no usable answer; one the client saw succeed never is.
+          const accepted = acceptedWrites(rig.cerby.server);
+          const timedOut = accepted.filter((r) => r.fault === "delay").length;
+          expect(accepted.length - timedOut).to.be.at.most(1);
+          const oktaAccepted = apiWrites(acceptedWrites(rig.okta.server));
+          expect(oktaAccepted.length - oktaAccepted.filter((r) => r.fault === "delay").length).to.be.at.most(1);
+          const appliedInRun = rig.applied.length;
+          if (f.expireMidRun) {
+            // The expired token is answered 401 once; one new token is fetched and the call is repeated. The program
+            // and the plugin are two processes, each with its own token: only the program calls Okta in check, only the
+            // plugin in read, both in create/update.
+            const processes = phase === "check" || phase === "read" ? 1 : 2;
+            expect(rig.okta.server.requests.filter((r) => r.status === 401)).to.have.length(1);
+            expect(rig.okta.tokenRequests, "token requests in the run").to.equal(processes + 1);
+          }
+
+          // 4. The next clean run converges with the minimum calls.
+          const liveBefore = pair(rig.cerby.getSetting(WORKSPACE));
+          const oktaEnabledBefore = rig.okta.getApp(appId).universalLogout === "ENABLED";
+          const stateNames = rig.engine.readState().resources.map((r) => r.name);
+          const cerbyState = rig.engine.readState().resources.find((r) => r.name === "cerby-cerby");
+          // Cerby's step is done when state already records the wanted setting (a failure in the program's Okta read
+          // or in the Okta step after Cerby leaves it done or untouched; the state says which).
+          const cerbyDone =
+            cerbyState !== undefined &&
+            cerbyState.outputs.enabled === want.enabled &&
+            cerbyState.outputs.appInstanceId === want.appInstanceId;
+          reset();
+          let expected: { cerby: number; okta: number };
+          // Okta access tokens: one per process that calls Okta (the program's lookup, the plugin's provider).
+          let expectedTokens: number;
+          let follow: RunResult;
+          if (phase === "read") {
+            follow = ok(await rig.engine.refresh(), "follow-up refresh");
+            expected = { cerby: 1, okta: 2 };
+            expectedTokens = 1;
+          } else if (phase === "delete") {
+            follow = ok(await rig.engine.destroy(), "follow-up destroy");
+            const cerbyLeft = stateNames.includes("cerby-cerby");
+            expected = { cerby: cerbyLeft ? 1 + (liveBefore.enabled ? 1 : 0) : 0, okta: 0 };
+            expectedTokens = 0;
+          } else {
+            follow = ok(await rig.engine.up(rig.program), "follow-up up");
+            const cerbyCalls = cerbyDone ? 0 : 2 + (JSON.stringify(liveBefore) !== JSON.stringify(want) ? 1 : 0);
+            // The program reads the Okta app once per run (label lookup, or confirming the given ID) before any write.
+            const programOkta = 1;
+            let providerOkta = 0;
+            if (phase !== "check" && result.errors.length) {
+              providerOkta = 2 + (phase === "create (enforce)" && !oktaEnabledBefore ? 2 : 0);
+            }
+            expected = { cerby: cerbyCalls, okta: programOkta + providerOkta };
+            expectedTokens = 1 + (providerOkta > 0 ? 1 : 0);
+            if (!result.errors.length && phase !== "check") {
+              expect(ops(follow)).to.deep.equal(["same cerby-cerby", "same cerby-okta"]);
+            }
+          }
+          const tokens = rig.okta.tokenRequests;
+          const counted = { cerby: rig.cerby.server.count(), okta: rig.okta.server.count() - tokens };
+          expect(counted, `follow-up calls (ops: ${ops(follow).join(", ")})`).to.deep.equal(expected);
+          if (rig.auth === "oauth")
+            expect(tokens, "one access token per process that calls Okta").to.equal(expectedTokens);
+          expect(acceptedWrites(rig.cerby.server).length).to.equal(rig.applied.length);
+          expect(appliedInRun + rig.applied.length, "the setting changed exactly once overall").to.equal(
+            changedOld ? 1 : 0,
+          );
+          const final = pair(rig.cerby.getSetting(WORKSPACE));
+          if (phase !== "read" && phase !== "check") expect(final).to.deep.equal(want);
+          if (phase === "create (enforce)") expect(rig.okta.getApp(appId).universalLogout).to.equal("ENABLED");
+          if (phase === "read") ok(await rig.engine.up(rig.program), "up after the follow-up refresh");
+
+          const raw = result.errors[0] ?? "";
+          const first = raw.slice(Math.max(0, raw.search(/(Cerby|Okta): could not/)));
+          rows.push({
+            side,
+            auth,
+            phase,
+            fault: f.name,
+            outcome: result.errors.length ? "failed clearly" : "absorbed",
+            message: first ? first.slice(0, 110) + (first.length > 110 ? "…" : "") : "—",
+            followUp: `${expected.cerby} Cerby + ${expected.okta} Okta${rig.auth === "oauth" && expected.okta ? " + 1 token" : ""}`,
+          });
+        });
+      }
+    }
+
+    if (phases.includes("create")) {
+      it(`${side === "Cerby" ? "check" : "delete"}: makes no ${side} request, so no ${side} fault can affect it`, async () => {
+        await prepare(side === "Cerby" ? "create" : "read");
+        const server = side === "Cerby" ? rig.cerby.server : rig.okta.server;
+        server.inject({ kind: "status", status: 503, times: 1000 });
+        server.inject({ kind: "reset", times: 1000 });
+        const r = side === "Cerby" ? await rig.engine.up(rig.program, { preview: true }) : await rig.engine.destroy();
+        server.clearFaults();
+        expect(r.errors, errorsOf(r)).to.deep.equal([]);
+        expect(server.count(), `${side} requests`).to.equal(0);
+        rows.push({
+          side,
+          auth,
+          phase: side === "Cerby" ? "check" : "delete",
+          fault: "every request fails",
+          outcome: "unaffected (no call)",
+          message: "—",
+          followUp: "—",
+        });
+      });
+    }
+  });
+}
+
+describe("hardening: fault suite", function () {
+  describeSide("Cerby", "ssws", ["read", "create", "update", "delete"], FAULTS);
+  describeSide("Okta", "ssws", ["check", "read", "create", "update", "create (enforce)"], FAULTS);
+  describeSide("Okta", "oauth", ["check", "read", "create", "update"], OAUTH_FAULTS);
+
+  after(() => {
+    const head: Array<keyof Row> = ["side", "auth", "phase", "fault", "outcome", "followUp", "message"];
+    const titles: Record<keyof Row, string> = {
+      side: "side",
+      auth: "auth",
+      phase: "phase",
+      fault: "fault",
+      outcome: "outcome",
+      followUp: "next run's calls",
+      message: "user-facing error",
+    };
+    const widths = head.map((h) => Math.max(titles[h].length, ...rows.map((r) => r[h].length)));
+    const line = (cells: string[]) =>
+      cells
+        .map((c, i) => c.padEnd(widths[i]))
+        .join(" | ")
+        .trimEnd();
+    console.log(
+      [
+        "",
+        `Fault suite: ${rows.length} scenarios`,
+        line(head.map((h) => titles[h])),
+        line(widths.map((w) => "-".repeat(w))),
+        ...rows.map((r) => line(head.map((h) => r[h]))),
+        "",
+      ].join("\n"),
+    );
+  });
+});
