@@ -148,6 +148,11 @@ export class OktaEmulator {
   private serviceApps = new Map<string, ServiceApp>();
   private accessTokens = new Map<string, AccessToken>();
   private buckets = new Map<"apps" | "token", Bucket>();
+
+  /** Every rate-limit bucket starts afresh: full, its window opening at the next call (as if minutes had passed). */
+  resetRateLimits(): void {
+    this.buckets.clear();
+  }
   private orgKey?: { privateKey: KeyLike; publicJwk: JWK; kid: string };
   private readonly orgId = `00o${randomAlnum(17)}`;
 
