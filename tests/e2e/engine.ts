@@ -91,6 +91,8 @@ export class Engine {
   private plugin?: ChildProcess;
   private client: any;
   readonly pluginStderr: string[] = [];
+  /** What the plugin printed after its port line: provider logs (`pulumi.log` falls back to the console there). */
+  readonly pluginStdout: string[] = [];
   private readonly project: string;
   private readonly stack: string;
   /** gRPC calls made to the plugin since start, by method. */
@@ -132,7 +134,13 @@ export class Engine {
       child.stdout!.on("data", (d: Buffer) => {
         buf += d.toString();
         const line = buf.split("\n")[0];
-        if (buf.includes("\n") && /^\d+$/.test(line.trim())) resolve(line.trim());
+        if (buf.includes("\n") && /^\d+$/.test(line.trim())) {
+          resolve(line.trim());
+          this.pluginStdout.push(buf.slice(buf.indexOf("\n") + 1));
+          buf = "";
+          child.stdout!.removeAllListeners("data");
+          child.stdout!.on("data", (more: Buffer) => this.pluginStdout.push(more.toString()));
+        }
       });
       child.on("exit", (code) =>
         reject(new Error(`dynamic-provider plugin exited (${code}): ${this.pluginStderr.join("")}`)),

@@ -168,8 +168,12 @@ describe("end to end through the dynamic-provider plugin", function () {
     expect(cerby.getSetting("acme")).to.include({ enabled: true, appInstanceId: appId });
   });
 
-  it("6. `destroy` disables Cerby and leaves Okta untouched", async () => {
+  it("6. `destroy` disables Cerby and leaves Okta untouched, with a note on what the Okta admin must do", async () => {
+    engine.pluginStdout.length = 0;
     const r = ok(await engine.destroy());
+    const note = engine.pluginStdout.join("");
+    expect(note).to.contain("Okta: Pulumi made no call (Okta has no API to turn Universal Logout off)");
+    expect(note).to.contain("Okta system or admin initiates logout");
     expect(ops(r)).to.deep.equal(["delete cerby-okta", "delete cerby-cerby"]);
     expect(cerby.getSetting("acme")).to.include({ enabled: false, appInstanceId: null });
     expect(okta.server.writes()).to.have.length(0);
@@ -184,6 +188,7 @@ describe("end to end through the dynamic-provider plugin", function () {
     const everything = [
       state,
       engine.pluginStderr.join(""),
+      engine.pluginStdout.join(""),
       logs.join("\n"),
       JSON.stringify(cerby.server.requests),
       JSON.stringify(okta.server.requests),
