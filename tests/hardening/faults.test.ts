@@ -255,6 +255,7 @@ function describeSide(side: Side, auth: AuthKind, phases: Phase[], faults: Fault
     after(async () => {
       registerArtifact(`fault suite (${side}, ${auth}): state file`, JSON.stringify(rig.engine.readState()));
       registerArtifact(`fault suite (${side}, ${auth}): plugin stderr`, rig.engine.pluginStderr.join(""));
+      registerArtifact(`fault suite (${side}, ${auth}): plugin stdout`, rig.engine.pluginStdout.join(""));
       registerArtifact(
         `fault suite (${side}, ${auth}): request logs`,
         JSON.stringify([rig.cerby.server.requests, rig.okta.server.requests]),

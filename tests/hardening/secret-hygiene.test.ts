@@ -134,6 +134,7 @@ describe("hardening: secret hygiene", function () {
           { source: "outputs and errors", text: JSON.stringify(results) },
           { source: "console", text: consoleText.join("") },
           { source: "plugin stderr", text: rig.engine.pluginStderr.join("") },
+          { source: "plugin stdout (provider logs)", text: rig.engine.pluginStdout.join("") },
           { source: "Cerby request log", text: JSON.stringify(rig.cerby.server.requests) },
           { source: "Okta request log", text: JSON.stringify(rig.okta.server.requests) },
         ];
