@@ -96,6 +96,14 @@ export class VendorError extends UserError {
   }
 }
 
+/** The fields of a VendorError that come from the failed call itself; each vendor adds its code, detail and hint. */
+export function failureFields(
+  info: FailureInfo,
+): Pick<VendorErrorFields, "side" | "action" | "method" | "path" | "status" | "requestId" | "attempts"> {
+  const { side, action, method, path, status, requestId, attempts } = info;
+  return { side, action, method, path, status, requestId, attempts };
+}
+
 export function renderVendorError(f: VendorErrorFields): string {
   const answer = f.status !== undefined ? `HTTP ${f.status}` : "no answer";
   const vendor = [f.code, f.title, f.detail].filter((x) => x && x.length > 0).join(": ");

@@ -13,7 +13,15 @@ import {
   universalLogoutResponseSchema,
   webAppSteps,
 } from "./contract";
-import { FailureInfo, HttpClient, RetryPolicy, VendorError, defaultRetryPolicy, transportHint } from "../http";
+import {
+  FailureInfo,
+  HttpClient,
+  failureFields,
+  RetryPolicy,
+  VendorError,
+  defaultRetryPolicy,
+  transportHint,
+} from "../http";
 
 export interface UniversalLogoutSetting {
   enabled: boolean;
@@ -130,16 +138,10 @@ export function describeCerbyFailure(
   const parsed = errorBodySchema().safeParse(info.data);
   const first = parsed.success ? parsed.data.errors[0] : undefined;
   const base = {
-    side: "Cerby" as const,
-    action: info.action,
-    method: info.method,
-    path: info.path,
-    status: info.status,
+    ...failureFields(info),
     code: first?.code !== undefined && first.code !== null ? String(first.code) : undefined,
     title: first?.title ?? undefined,
     detail: first?.detail ?? undefined,
-    requestId: info.requestId,
-    attempts: info.attempts,
   };
   if (info.transport) return new VendorError({ ...base, hint: transportHint("Cerby", info.transport, baseUrl) });
   const status = info.status ?? 0;

@@ -4,7 +4,7 @@
  * call (this module is serialized with the dynamic provider).
  */
 import { z } from "zod";
-import { FailureInfo, VendorError, transportHint } from "../http";
+import { FailureInfo, VendorError, failureFields, transportHint } from "../http";
 
 /** What the advice may mention: the org, the app being worked on, and which kind of credential acted. */
 export interface OktaFailureContext {
@@ -59,16 +59,11 @@ export function describeOktaFailure(info: FailureInfo, ctx: OktaFailureContext):
   const body = parsed.success ? parsed.data : undefined;
   const causes = (body?.errorCauses ?? []).map((c) => c.errorSummary).filter((x): x is string => !!x);
   const base = {
-    side: "Okta" as const,
-    action: info.action,
-    method: info.method,
-    path: info.path,
-    status: info.status,
+    ...failureFields(info),
     code: body?.errorCode,
     title: body?.errorSummary,
     detail: causes.length > 0 ? causes.join("; ") : undefined,
     requestId: body?.errorId ?? info.requestId,
-    attempts: info.attempts,
   };
   if (info.transport) return new VendorError({ ...base, hint: transportHint("Okta", info.transport, ctx.orgUrl) });
   const status = info.status ?? 0;
@@ -150,17 +145,7 @@ export function describeOktaTokenFailure(
     // Not an OAuth error: a 429 E0000047, 5xx, transport or malformed answer reads like any other Okta failure.
     return describeOktaFailure(info, { ...ctx, authKind: "oauth" });
   }
-  const base = {
-    side: "Okta" as const,
-    action: info.action,
-    method: info.method,
-    path: info.path,
-    status: info.status,
-    code: body.error,
-    detail: body.error_description,
-    requestId: info.requestId,
-    attempts: info.attempts,
-  };
+  const base = { ...failureFields(info), code: body.error, detail: body.error_description };
   const app = `the service app ${ctx.clientId}`;
   let hint: string;
   switch (body.error) {

@@ -1,6 +1,6 @@
 import { expect } from "chai";
+import { failure } from "../helpers/errors";
 import { CerbyClient } from "../../components/cerby/client";
-import { VendorError } from "../../components/http";
 import { CerbyEmulator } from "../emulators/cerby";
 import { freshAppId, freshSecret } from "../helpers/keys";
 
@@ -33,16 +33,6 @@ describe("Cerby client against the emulator", () => {
     emu.server.clearLog();
     emu.setSetting("acme", { enabled: false });
   });
-
-  async function failure(p: Promise<unknown>): Promise<VendorError> {
-    try {
-      await p;
-    } catch (e) {
-      expect(e).to.be.instanceOf(VendorError);
-      return e as VendorError;
-    }
-    throw new Error("expected the call to fail");
-  }
 
   it("reads, enables and disables the Universal Logout setting", async () => {
     const c = client();

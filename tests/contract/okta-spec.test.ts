@@ -8,6 +8,7 @@
  * Harness and how Prism reports violations: ./prism.ts.
  */
 import { expect } from "chai";
+import { failure } from "../helpers/errors";
 import { VendorError, resetHttpLimiters } from "../../components/http";
 import { OktaClient } from "../../components/okta/client";
 import { OktaCredentials } from "../../components/okta/config";
@@ -64,16 +65,6 @@ const ssws = (apiToken: string): OktaCredentials => ({ kind: "ssws", apiToken })
 /** No retries: a Prism 422/500 or an emulator 429 should surface at once, and be recorded once. */
 function clientAt(url: string, apiToken: string): OktaClient {
   return new OktaClient({ orgUrl: url, credentials: ssws(apiToken), retry: { retries: 0 }, timeoutMs: 10000 });
-}
-
-async function failure(p: Promise<unknown>): Promise<VendorError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(VendorError);
-    return e as VendorError;
-  }
-  throw new Error("expected the call to fail");
 }
 
 /** Every exchange so far went through Prism without a single violation (request or response, any severity). */

@@ -259,20 +259,7 @@ export class Engine {
     }
     if (errors.length === 0) {
       // Resources the program no longer declares are deleted, dependents first.
-      for (const r of [...state.resources].reverse()) {
-        if (seen.has(r.urn)) continue;
-        try {
-          if (r.type.startsWith(DYNAMIC_PREFIX) && !opts.preview) await this.deleteResource(r);
-          steps.push({ op: "delete", urn: r.urn });
-          if (!opts.preview) {
-            state.resources = state.resources.filter((x) => x.urn !== r.urn);
-            this.writeState(state);
-          }
-        } catch (e) {
-          errors.push(`${r.urn}: ${grpcMessage(e)}`);
-          break;
-        }
-      }
+      await this.deleteInReverse(state, (r) => !seen.has(r.urn), !!opts.preview, steps, errors);
     }
     this.flushState();
     return { steps, outputs, errors };
@@ -326,19 +313,33 @@ export class Engine {
     const state = this.readState();
     const steps: Step[] = [];
     const errors: string[] = [];
-    for (const r of [...state.resources].reverse()) {
-      try {
-        if (r.type.startsWith(DYNAMIC_PREFIX)) await this.deleteResource(r);
-        steps.push({ op: "delete", urn: r.urn });
-        state.resources = state.resources.filter((x) => x.urn !== r.urn);
-        this.writeState(state);
-      } catch (e) {
-        errors.push(`${r.urn}: ${grpcMessage(e)}`);
-        break;
-      }
-    }
+    await this.deleteInReverse(state, () => true, false, steps, errors);
     this.flushState();
     return { steps, outputs: {}, errors };
+  }
+
+  /** Deletes the selected resources, dependents first, checkpointing after each; stops at the first failure. */
+  private async deleteInReverse(
+    state: State,
+    selected: (r: StateResource) => boolean,
+    preview: boolean,
+    steps: Step[],
+    errors: string[],
+  ): Promise<void> {
+    for (const r of [...state.resources].reverse()) {
+      if (!selected(r)) continue;
+      try {
+        if (r.type.startsWith(DYNAMIC_PREFIX) && !preview) await this.deleteResource(r);
+        steps.push({ op: "delete", urn: r.urn });
+        if (!preview) {
+          state.resources = state.resources.filter((x) => x.urn !== r.urn);
+          this.writeState(state);
+        }
+      } catch (e) {
+        errors.push(`${r.urn}: ${grpcMessage(e)}`);
+        return;
+      }
+    }
   }
 
   private async step(

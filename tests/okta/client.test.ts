@@ -1,7 +1,8 @@
 import { expect } from "chai";
+import { failure } from "../helpers/errors";
 import { OktaClient, OktaClientOptions, parseLinkHeader } from "../../components/okta/client";
 import { OktaCredentials } from "../../components/okta/config";
-import { VendorError, resetHttpLimiters } from "../../components/http";
+import { resetHttpLimiters } from "../../components/http";
 import { OktaEmulator } from "../emulators/okta";
 import { freshAppId, freshSecret } from "../helpers/keys";
 import { TestKeyPair, freshKeyPair } from "./keys";
@@ -44,16 +45,6 @@ describe("Okta client against the emulator", () => {
     // Rate-limit state is shared per origin across the process; a test that changes the limit mid-window resets it.
     resetHttpLimiters();
   });
-
-  async function failure(p: Promise<unknown>): Promise<VendorError> {
-    try {
-      await p;
-    } catch (e) {
-      expect(e).to.be.instanceOf(VendorError);
-      return e as VendorError;
-    }
-    throw new Error("expected the call to fail");
-  }
 
   describe("reading apps", () => {
     it("reads an Application with its Universal Logout status using an API token (SSWS)", async () => {

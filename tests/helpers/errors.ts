@@ -1,0 +1,13 @@
+import { expect } from "chai";
+import { VendorError } from "../../components/http";
+
+/** Awaits a call that must fail with a VendorError and returns it; a call that succeeds fails the test. */
+export async function failure(p: Promise<unknown>): Promise<VendorError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e, String(e)).to.be.instanceOf(VendorError);
+    return e as VendorError;
+  }
+  throw new Error("expected the call to fail");
+}
