@@ -1,4 +1,7 @@
 import { expect } from "chai";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { load } from "js-yaml";
 import { loadProgramConfig } from "../../components/config";
 
 const cfg = (values: Record<string, string>) => (k: string) => values[k];
@@ -91,5 +94,58 @@ describe("stack config", () => {
 
   it("requires the Okta org and a Cerby workspace, naming the keys", () => {
     expect(() => loadProgramConfig(cfg({}))).to.throw(/okta:orgName: is not set[\s\S]*cerby:workspace: is required/);
+  });
+
+  describe("Pulumi.yaml", () => {
+    const project = load(fs.readFileSync(path.resolve(__dirname, "../../Pulumi.yaml"), "utf8")) as {
+      name: string;
+      config: Record<string, { type: string; default?: unknown; secret?: boolean }>;
+    };
+    /** What `pulumi up` hands the program: the declared defaults, as strings, under the project's namespace. */
+    const withDefaults = (values: Record<string, string>) => {
+      const all: Record<string, string> = {};
+      for (const [k, v] of Object.entries(project.config))
+        if (v.default !== undefined) all[`${project.name}:${k}`] = String(v.default);
+      return cfg({ ...all, ...values });
+    };
+
+    it("declares exactly the keys the program and the Cerby provider read, the API key as a secret", () => {
+      expect(project.name).to.equal("cerby");
+      expect(Object.keys(project.config).sort()).to.deep.equal(
+        [
+          "apiKey",
+          "appInstanceId",
+          "appLabel",
+          "baseUrl",
+          "bindings",
+          "httpRetries",
+          "httpTimeoutMs",
+          "mode",
+          "oktaMode",
+          "oktaOrgUrl",
+          "oktaPollIntervalSeconds",
+          "oktaWaitTimeoutSeconds",
+          "requireProvisioning",
+          "requireScimProvisioning",
+          "settingsPath",
+          "workspace",
+        ].sort(),
+      );
+      expect(project.config.apiKey.secret).to.equal(true);
+    });
+
+    it("its defaults are valid, also next to a given App instance ID", () => {
+      const c = loadProgramConfig(
+        withDefaults({
+          "cerby:workspace": "acme",
+          "okta:orgName": "acme",
+          "cerby:appInstanceId": "0oa6a9uwbalsZ4enC0x7",
+        }),
+      );
+      expect(c.bindings[0]).to.include({ appInstanceId: "0oa6a9uwbalsZ4enC0x7", cerbyMode: "api", oktaMode: "verify" });
+      expect(
+        loadProgramConfig(withDefaults({ "cerby:workspace": "acme", "okta:orgName": "acme" })).bindings[0].appLabel,
+      ).to.equal("Cerby");
+    });
   });
 });
