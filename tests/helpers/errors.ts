@@ -11,3 +11,13 @@ export async function failure(p: Promise<unknown>): Promise<VendorError> {
   }
   throw new Error("expected the call to fail");
 }
+
+/** Awaits a call that must fail, with any error, and returns the error; a call that succeeds fails the test. */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected a rejection");
+}

@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { rejection } from "../helpers/errors";
 import { OktaUniversalLogoutState, oktaUniversalLogoutProvider as provider } from "../../components/okta/provider";
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "../../components/okta/inputs";
 import { OktaApp, OktaEmulator } from "../emulators/okta";
@@ -17,15 +18,6 @@ describe("Okta Universal Logout provider lifecycle", () => {
     return inputs;
   };
   const posts = () => emu.server.writes().length;
-
-  async function rejection(p: Promise<unknown>): Promise<Error> {
-    try {
-      await p;
-    } catch (e) {
-      return e as Error;
-    }
-    throw new Error("expected a rejection");
-  }
 
   before(async () => {
     await emu.start();

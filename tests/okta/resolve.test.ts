@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { rejection } from "../helpers/errors";
 import { OktaClient } from "../../components/okta/client";
 import { oktaAdminUrl, resolveCerbyApp } from "../../components/okta/resolve";
 import { OktaEmulator } from "../emulators/okta";
@@ -16,15 +17,6 @@ describe("Resolving the Cerby app in the org", () => {
     client = new OktaClient({ orgUrl: emu.baseUrl, credentials: { kind: "ssws", apiToken: token } });
   });
   afterEach(() => emu.stop());
-
-  async function rejection(p: Promise<unknown>): Promise<Error> {
-    try {
-      await p;
-    } catch (e) {
-      return e as Error;
-    }
-    throw new Error("expected a rejection");
-  }
 
   it("confirms a direct App instance ID exists and is ACTIVE, with one GET", async () => {
     const app = emu.addApp({});
