@@ -62,7 +62,12 @@ export const cerbyUniversalLogoutProvider = {
   },
 
   client(inputs: CerbyUniversalLogoutInputs): CerbyClient {
+    // Stack config (cerby:httpTimeoutMs, cerby:httpRetries) first, then the CERBY_HTTP_* environment (tests, bench).
+    const settings = providerSettings<ProviderSettings>("cerby");
     const env = process.env;
+    // `!== undefined`, not truthiness: cerby:httpRetries 0 (no retries) is a valid setting.
+    const retries =
+      settings.retries ?? (env.CERBY_HTTP_RETRIES !== undefined ? Number(env.CERBY_HTTP_RETRIES) : undefined);
     return new CerbyClient({
       baseUrl: cerbyBaseUrl(inputs),
       settingsPath: inputs.settingsPath,
@@ -75,14 +80,9 @@ export const cerbyUniversalLogoutProvider = {
           );
         return key;
       },
-      timeoutMs:
-        providerSettings<ProviderSettings>("cerby").timeoutMs ??
-        (env.CERBY_HTTP_TIMEOUT_MS ? Number(env.CERBY_HTTP_TIMEOUT_MS) : undefined),
+      timeoutMs: settings.timeoutMs ?? (env.CERBY_HTTP_TIMEOUT_MS ? Number(env.CERBY_HTTP_TIMEOUT_MS) : undefined),
       retry: {
-        // `?? … !== undefined`, not truthiness: cerby:httpRetries 0 (no retries) is a valid setting.
-        ...((providerSettings<ProviderSettings>("cerby").retries ?? env.CERBY_HTTP_RETRIES) !== undefined
-          ? { retries: providerSettings<ProviderSettings>("cerby").retries ?? Number(env.CERBY_HTTP_RETRIES) }
-          : {}),
+        ...(retries !== undefined ? { retries } : {}),
         ...(env.CERBY_HTTP_BASE_DELAY_MS ? { baseDelayMs: Number(env.CERBY_HTTP_BASE_DELAY_MS) } : {}),
       },
     });
