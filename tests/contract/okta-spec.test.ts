@@ -1,6 +1,6 @@
 /**
  * Contract tests against Okta's official Management API spec (the subset in
- * ../shared/contracts/okta-management-apps.yaml), served by Stoplight Prism with --errors:
+ * tests/contract/vendor/okta-management-apps.yaml), served by Stoplight Prism with --errors:
  * - mock mode: the real OktaClient talks to Prism; every request it makes must pass Prism's request validation (else
  *   422) and every example response in the spec for those operations must parse with the client's schemas;
  * - proxy mode: the same client calls go through Prism to the Okta emulator, and Prism validates the emulator's
@@ -526,7 +526,7 @@ describe("Okta contract: the emulator's answers validate against the spec (Prism
   });
 
   describe("the spec itself", () => {
-    it("needs these fixes before Prism can validate Application bodies (preparedOktaSpec; shared file untouched)", () => {
+    it("needs these fixes before Prism can validate Application bodies (preparedOktaSpec; vendored file untouched)", () => {
       expect(preparedOktaSpec().fixes).to.deep.equal([
         '#/paths/~1api~1v1~1apps/get/responses/200/content/application~1json/schema/items: oneOf by discriminator "signOnMode" → if/then on 9 values',
         '#/paths/~1api~1v1~1apps~1{appId}/get/responses/200/content/application~1json/schema: oneOf by discriminator "signOnMode" → if/then on 9 values',
@@ -541,7 +541,7 @@ describe("Okta contract: the emulator's answers validate against the spec (Prism
     });
 
     it("Okta's own getApplication example violates Okta's Application schema (nulls in non-nullable strings)", async () => {
-      // Why mock mode serves the shared spec as is: with the prepared one, --errors would turn this example into a
+      // Why mock mode serves the vendored spec as is: with the prepared one, --errors would turn this example into a
       // 500. Real Okta sends these nulls, so the client must (and does) accept them.
       const [ex] = specExamples(["getApplication"]).filter((e) => e.status === 200);
       const id = freshAppId();

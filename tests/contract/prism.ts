@@ -69,17 +69,13 @@ const REPO_ROOT = path.resolve(__dirname, "../..");
 const PRISM_BIN = path.join(REPO_ROOT, "node_modules", ".bin", "prism");
 
 /**
- * The Okta Management API subset, from the `shared/` directory checked out beside the repository
- * (../shared/contracts/okta-management-apps.yaml), or OKTA_CONTRACT_SPEC. Fails with a clear message when missing.
+ * The Okta Management API subset vendored in this repository (tests/contract/vendor/, provenance in its README.md), or
+ * OKTA_CONTRACT_SPEC to validate against another copy. Fails with a clear message when missing.
  */
 export function oktaSpecPath(): string {
-  const file =
-    process.env.OKTA_CONTRACT_SPEC || path.resolve(__dirname, "../../../shared/contracts/okta-management-apps.yaml");
+  const file = process.env.OKTA_CONTRACT_SPEC || path.join(__dirname, "vendor", "okta-management-apps.yaml");
   if (fs.existsSync(file)) return file;
-  throw new Error(
-    `Okta contract spec not found at ${file}. The contract tests need the shared/ directory checked out beside this ` +
-      "repository (../shared/contracts/okta-management-apps.yaml), or OKTA_CONTRACT_SPEC set to the spec's path.",
-  );
+  throw new Error(`Okta contract spec not found at ${file}: restore tests/contract/vendor/ or set OKTA_CONTRACT_SPEC.`);
 }
 
 /** A TCP port that was free a moment ago (Prism takes a port number, not 0). */
@@ -125,7 +121,7 @@ const seg = (k: string | number) => String(k).replace(/~/g, "~0").replace(/\//g,
  * - `oneOf` + `discriminator.mapping`: rewritten as "the discriminator property is one of the mapped values, and if it
  *   is X the body matches the schema mapped to X" (if/then), which is what OpenAPI's discriminator means. Violations
  *   then name the fields of the one relevant schema instead of every branch.
- * The copy is written to a temporary directory (removed at exit); the shared spec is never modified.
+ * The copy is written to a temporary directory (removed at exit); the vendored spec is never modified.
  */
 export function preparedOktaSpec(): PreparedSpec {
   if (prepared && fs.existsSync(prepared.path)) return prepared;
@@ -180,7 +176,7 @@ export interface PrismOptions {
   mode: PrismMode;
   /**
    * Spec file to serve. Default: proxy mode serves preparedOktaSpec() (so the emulator's Application bodies are
-   * really validated); mock mode serves the shared spec as is, because Okta's own Application examples violate
+   * really validated); mock mode serves the vendored spec as is, because Okta's own Application examples violate
    * Okta's Application schemas (nulls in non-nullable strings, missing required SAML fields) and with --errors Prism
    * would replace each such example by a 500. Request validation is the same with either file.
    */
