@@ -109,11 +109,10 @@ describe("stack config", () => {
       return cfg({ ...all, ...values });
     };
 
-    it("declares exactly the keys the program and the Cerby provider read, the API key as a secret", () => {
+    it("declares the keys the program reads, each with a default (the CLI requires project keys without one)", () => {
       expect(project.name).to.equal("cerby");
       expect(Object.keys(project.config).sort()).to.deep.equal(
         [
-          "apiKey",
           "appInstanceId",
           "appLabel",
           "baseUrl",
@@ -131,7 +130,15 @@ describe("stack config", () => {
           "workspace",
         ].sort(),
       );
-      expect(project.config.apiKey.secret).to.equal(true);
+      for (const [key, decl] of Object.entries(project.config)) expect(decl, key).to.have.property("default");
+      // A secret key cannot have a default (the CLI would refuse its plain-text default), so it is not declared.
+      expect(project.config).not.to.have.property("apiKey");
+    });
+
+    it("its empty defaults mean 'not set': a stack with only a workspace and an Okta org is valid", () => {
+      const c = loadProgramConfig(withDefaults({ "cerby:workspace": "acme", "okta:orgName": "acme" }));
+      expect(c.bindings).to.have.length(1);
+      expect(c.bindings[0]).to.include({ workspace: "acme", appLabel: "Cerby", baseUrl: undefined });
     });
 
     it("its defaults are valid, also next to a given App instance ID", () => {
