@@ -1,17 +1,98 @@
-/** Finding and running the real Pulumi CLI against a local file backend (sandbox and the CLI end-to-end test). */
-import { spawnSync, SpawnSyncReturns } from "node:child_process";
+/**
+ * Finding (or building) and running the real Pulumi CLI, with a local file backend: the sandbox, the real-CLI
+ * end-to-end tests and the benchmark all go through here.
+ *
+ * Which `pulumi`: one on PATH when it is at least as new as the @pulumi/pulumi SDK this project uses (a workstation, the
+ * GitHub runner); else the build cached by scripts/pulumi-engine.sh; else that script builds it from Go modules.
+ * Programs run through Pulumi's Node.js language host when it is installed beside `pulumi`; otherwise through
+ * scripts/program-host.ts (`--client`), the Automation API's inline-program path.
+ */
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 
-/** The CLI's version, or undefined when no `pulumi` binary is on PATH. */
-export function pulumiVersion(): string | undefined {
-  const r = spawnSync("pulumi", ["version"], { encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+const ROOT = path.resolve(__dirname, "..");
+const ENGINE_SCRIPT = path.join(ROOT, "scripts", "pulumi-engine.sh");
+
+export interface Engine {
+  /** Absolute path of the `pulumi` binary. */
+  bin: string;
+  version: string;
+  /** Where it came from: PATH, the per-user cache, or built just now. */
+  source: "PATH" | "cache" | "built";
+  /** Pulumi's own Node.js language host sits beside it (else programs run through scripts/program-host.ts). */
+  languageHost: boolean;
 }
 
-export const NO_CLI_HELP =
-  "The Pulumi CLI is not installed (no `pulumi` on PATH). Install it from https://www.pulumi.com/docs/install/ " +
-  "(e.g. `curl -fsSL https://get.pulumi.com | sh`, or `brew install pulumi/tap/pulumi`), then rerun. " +
-  "Without it, `npm test` still drives the same stack end to end through Pulumi's dynamic-provider plugin.";
+export const NO_ENGINE_HELP =
+  "No usable Pulumi CLI: none on PATH (or older than the @pulumi/pulumi SDK) and it could not be built here. " +
+  "Install the Pulumi CLI (https://www.pulumi.com/docs/install/), or Go 1.26+ (https://go.dev/dl/) so that " +
+  "`bash scripts/pulumi-engine.sh` builds it from Go modules (once per machine, cached under ~/.cache), then rerun.";
+
+/** The @pulumi/pulumi SDK version this project runs; a CLI older than it is not used. */
+export function sdkVersion(): string {
+  return JSON.parse(fs.readFileSync(require.resolve("@pulumi/pulumi/package.json", { paths: [ROOT] }), "utf8"))
+    .version as string;
+}
+
+function versionOf(bin: string): string | undefined {
+  const r = spawnSync(bin, ["version"], {
+    encoding: "utf8",
+    env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+  });
+  return r.status === 0 ? r.stdout.trim().replace(/^v/, "") : undefined;
+}
+
+/** Compares dotted versions numerically (pre-release suffixes ignored). */
+export function versionAtLeast(v: string, min: string): boolean {
+  const parse = (s: string) =>
+    s
+      .split(/[-+]/)[0]
+      .split(".")
+      .map((x) => Number(x) || 0);
+  const [a, b] = [parse(v), parse(min)];
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+}
+
+function onPath(name: string): string | undefined {
+  for (const d of (process.env.PATH ?? "").split(path.delimiter)) {
+    const p = path.join(d, name);
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}
+
+function engineAt(bin: string, source: Engine["source"]): Engine | undefined {
+  const version = versionOf(bin);
+  if (!version) return undefined;
+  const languageHost =
+    fs.existsSync(path.join(path.dirname(bin), "pulumi-language-nodejs")) || !!onPath("pulumi-language-nodejs");
+  return { bin, version, source, languageHost };
+}
+
+/**
+ * The Pulumi CLI to use, or undefined. With `build`, runs scripts/pulumi-engine.sh when nothing usable is found and Go
+ * is present (progress on stderr); without it, only looks.
+ */
+export function findEngine(opts: { build: boolean }): Engine | undefined {
+  const ambient = onPath("pulumi");
+  if (ambient) {
+    const e = engineAt(ambient, "PATH");
+    if (e && versionAtLeast(e.version, sdkVersion())) return e;
+  }
+  const cached = spawnSync("bash", [ENGINE_SCRIPT, "--cached"], { encoding: "utf8" });
+  if (cached.status === 0) return engineAt(path.join(cached.stdout.trim(), "pulumi"), "cache");
+  if (!opts.build) return undefined;
+  const built = spawnSync("bash", [ENGINE_SCRIPT], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  if (built.status !== 0) return undefined;
+  return engineAt(path.join(built.stdout.trim(), "pulumi"), "built");
+}
 
 /** Environment for a throwaway local backend: state in `stateDir`, secrets encrypted with a sandbox passphrase. */
 export function localBackendEnv(stateDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -21,10 +102,106 @@ export function localBackendEnv(stateDir: string, extra: Record<string, string> 
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: "sandbox-passphrase-not-a-secret",
     PULUMI_SKIP_UPDATE_CHECK: "true",
+    // @pulumi/okta is a dependency whose plugin cannot be downloaded here; nothing may try to.
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     ...extra,
   };
 }
 
-export function pulumi(args: string[], cwd: string, env: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
-  return spawnSync("pulumi", [...args, "--non-interactive"], { cwd, env, encoding: "utf8", timeout: 10 * 60 * 1000 });
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** CLI commands that run the program (or its language runtime), hence need a language host or `--client`. */
+const PROGRAM_COMMANDS = new Set(["up", "update", "preview", "refresh", "destroy", "import"]);
+
+/**
+ * Runs `pulumi <args> --non-interactive` in `cwd`. Asynchronous on purpose: the emulators may live in this process.
+ * `stdin`, when given, is written to the CLI's standard input (e.g. `config set --secret` reading a value).
+ */
+export async function pulumi(
+  engine: Engine,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  opts: { stdin?: string; timeoutMs?: number; echo?: boolean } = {},
+): Promise<CliResult> {
+  const full = [...args, "--non-interactive"];
+  const childEnv = { ...env, PATH: `${path.dirname(engine.bin)}${path.delimiter}${env.PATH ?? ""}` };
+  let host: ProgramHost | undefined;
+  if (!engine.languageHost && PROGRAM_COMMANDS.has(args[0])) {
+    host = await startProgramHost(cwd, childEnv);
+    full.push(`--client=127.0.0.1:${host.port}`);
+  }
+  try {
+    const r = await run(engine.bin, full, cwd, childEnv, opts);
+    // What the program printed (the stock language host forwards it the same way).
+    return host ? { ...r, stdout: r.stdout + host.output() } : r;
+  } finally {
+    host?.stop();
+  }
+}
+
+function run(
+  bin: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  opts: { stdin?: string; timeoutMs?: number; echo?: boolean },
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    let [stdout, stderr] = ["", ""];
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d;
+      if (opts.echo) process.stdout.write(d);
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d;
+      if (opts.echo) process.stderr.write(d);
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 10 * 60 * 1000);
+    child.on("error", reject);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+    child.stdin.end(opts.stdin ?? "");
+  });
+}
+
+interface ProgramHost {
+  port: number;
+  output(): string;
+  stop(): void;
+}
+
+function startProgramHost(cwd: string, env: NodeJS.ProcessEnv): Promise<ProgramHost> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "program-host.ts"), cwd],
+      { cwd, env, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let out = "";
+    let errors = "";
+    child.stderr.on("data", (d: Buffer) => (errors += d));
+    let listening = false;
+    const onData = (d: Buffer) => {
+      out += d;
+      const m = listening ? null : /^(\d+)\n/.exec(out);
+      if (m) {
+        listening = true;
+        out = out.slice(m[0].length);
+        resolve({ port: Number(m[1]), output: () => out + errors, stop: () => child.kill("SIGTERM") });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      reject(new Error(`the program host exited (${code}) before listening: ${out}${errors}`)),
+    );
+  });
 }

@@ -1,0 +1,46 @@
+/**
+ * Serves this project's Pulumi program to the real `pulumi` CLI through `--client=127.0.0.1:<port>`, where Pulumi's
+ * Node.js language host (`pulumi-language-nodejs`, shipped with every Pulumi install) is not available: it cannot be
+ * built from Go modules (its module is not served by the proxy). This is exactly what Pulumi's Automation API does for
+ * an inline program: its own `LanguageServer`, whose program `require`s the project's `main` afresh for every run, the
+ * way the stock language host starts a new Node.js process per run. Everything else — config, plan, state, plugins,
+ * the dynamic-provider plugin — is the CLI's own.
+ *
+ * Usage: node -r ts-node/register/transpile-only scripts/program-host.ts <project dir>; prints the port, then serves
+ * until killed.
+ */
+import * as path from "node:path";
+
+const projectDir = path.resolve(process.argv[2] ?? ".");
+// Pulumi's own copies, so the program and the host share one @pulumi/pulumi (its runtime state is per module copy).
+const fromProject = (id: string) => require.resolve(id, { paths: [projectDir] });
+const pulumiDir = path.dirname(fromProject("@pulumi/pulumi/package.json"));
+/* eslint-disable @typescript-eslint/no-require-imports */
+const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] })) as typeof import("@grpc/grpc-js");
+const { LanguageServer } = require(fromProject("@pulumi/pulumi/automation/server"));
+const langrpc = require(fromProject("@pulumi/pulumi/proto/language_grpc_pb"));
+const { grpcChannelOptions } = require(fromProject("@pulumi/pulumi/runtime/settings"));
+
+const main = path.resolve(projectDir, require(path.join(projectDir, "package.json")).main ?? "index.ts");
+
+/** Runs the program as a new process would: the project's own modules load afresh (dependencies stay cached). */
+async function program(): Promise<unknown> {
+  const deps = `${path.sep}node_modules${path.sep}`;
+  for (const id of Object.keys(require.cache)) {
+    if (id.startsWith(projectDir + path.sep) && !id.includes(deps)) delete require.cache[id];
+  }
+  const exported = require(main);
+  const value = exported && exported.__esModule && "default" in exported ? exported.default : exported;
+  return typeof value === "function" ? value() : value;
+}
+
+const server = new grpc.Server(grpcChannelOptions);
+server.addService(langrpc.LanguageRuntimeService, new LanguageServer(program));
+server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, port: number) => {
+  if (err) {
+    console.error(`program host: cannot listen on 127.0.0.1: ${err.message}`);
+    process.exit(1);
+  }
+  process.stdout.write(`${port}\n`);
+});
+process.on("SIGTERM", () => server.tryShutdown(() => process.exit(0)));
