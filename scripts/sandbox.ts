@@ -1,35 +1,52 @@
 /**
- * `npm run sandbox`: starts the bundled emulators and runs `pulumi up` on the dev stack (Pulumi.dev.yaml) with a local
- * file backend. Needs the Pulumi CLI; without it, says how to get one and exits non-zero.
+ * `npm run sandbox`: starts the bundled emulators and runs the real `pulumi up --refresh` on the dev stack
+ * (Pulumi.dev.yaml) with a local file backend, then prints the stack's outputs. Builds the Pulumi CLI from Go modules
+ * first when none is usable (once per machine); without Go or a CLI, says how to get one and exits 1.
+ *
+ * `--refresh`: the emulators start empty at every run while the sandbox's state persists (.pulumi-state/, or
+ * CERBY_SANDBOX_STATE_DIR), so each run converges the fresh emulators from what it reads, as a drift-repair run would.
  */
 import * as path from "node:path";
 import { SANDBOX, startSandbox } from "../tests/emulators/sandbox";
-import { NO_CLI_HELP, localBackendEnv, pulumi, pulumiVersion } from "./pulumi-cli";
+import { NO_ENGINE_HELP, findEngine, localBackendEnv, pulumi } from "./pulumi-cli";
 
 async function sandbox(): Promise<number> {
-  const version = pulumiVersion();
-  if (!version) {
-    console.error(NO_CLI_HELP);
+  const engine = findEngine({ build: true });
+  if (!engine) {
+    console.error(NO_ENGINE_HELP);
     return 1;
   }
   const root = path.resolve(__dirname, "..");
-  const s = await startSandbox();
+  let s;
+  try {
+    s = await startSandbox();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException & { port?: number };
+    if (err.code !== "EADDRINUSE") throw e;
+    console.error(
+      `Port ${err.port} on 127.0.0.1 is already in use, and Pulumi.dev.yaml points the sandbox at ` +
+        `${SANDBOX.cerbyPort} (Cerby) and ${SANDBOX.oktaPort} (Okta). Stop what holds it (another \`npm run ` +
+        `sandbox\` or \`npm run emulators\`?), e.g. find it with \`ss -ltnp 'sport = :${err.port}'\`, then rerun.`,
+    );
+    return 1;
+  }
   try {
     console.log(
-      `Pulumi ${version}; emulators: Cerby ${s.cerby.workspaceUrl(SANDBOX.workspace)}, Okta ${s.okta.baseUrl}`,
+      `Pulumi CLI ${engine.version} (${engine.source}: ${engine.bin}); emulators: Cerby ` +
+        `${s.cerby.workspaceUrl(SANDBOX.workspace)}, Okta ${s.okta.baseUrl}`,
     );
     // The emulators' throwaway credentials, passed as the environment variables the providers read.
-    const env = localBackendEnv(path.join(root, ".pulumi-state"), {
+    const env = localBackendEnv(process.env.CERBY_SANDBOX_STATE_DIR ?? path.join(root, ".pulumi-state"), {
       CERBY_API_KEY: SANDBOX.cerbyApiKey,
       OKTA_API_TOKEN: SANDBOX.oktaApiToken,
     });
     for (const args of [
       ["stack", "select", "dev", "--create"],
-      ["up", "--yes", "--stack", "dev"],
+      ["up", "--yes", "--refresh", "--stack", "dev"],
+      ["stack", "output", "--json", "--stack", "dev"],
     ]) {
-      const r = pulumi(args, root, env);
-      process.stdout.write(r.stdout ?? "");
-      process.stderr.write(r.stderr ?? "");
+      console.log(`$ pulumi ${args.join(" ")}`);
+      const r = await pulumi(engine, args, root, env, { echo: true });
       if (r.status !== 0) return r.status ?? 1;
     }
     return 0;

@@ -1,23 +1,59 @@
+/**
+ * `npm run sandbox`, the README's main job, as a user runs it: the real Pulumi CLI, the dev stack (Pulumi.dev.yaml)
+ * and the bundled emulators on their fixed ports.
+ */
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { pulumiVersion } from "../../scripts/pulumi-cli";
+import { ENGINE_BUILD_TIMEOUT_MS, requireEngine } from "../helpers/pulumi-engine";
+
+const root = path.resolve(__dirname, "../..");
+
+function sandbox(env: NodeJS.ProcessEnv): Promise<{ status: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/sandbox.ts"], {
+      cwd: root,
+      env,
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("close", (status) => resolve({ status, out }));
+  });
+}
 
 describe("npm run sandbox", function () {
-  this.timeout(60000);
+  this.timeout(5 * 60 * 1000);
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "cerby-sandbox-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("without a Pulumi CLI, says how to get one and exits non-zero (never pretends)", function () {
-    if (pulumiVersion()) {
-      console.log("      skipped: a pulumi binary is on PATH, so `npm run sandbox` would really run `pulumi up`");
-      this.skip();
+  it("runs `pulumi up` on the dev stack against the emulators, prints the outputs, and converges again", async function () {
+    this.timeout(ENGINE_BUILD_TIMEOUT_MS);
+    requireEngine(this);
+    const env = { ...process.env, CERBY_SANDBOX_STATE_DIR: path.join(dir, "state") };
+    for (const run of ["first", "second"]) {
+      const r = await sandbox(env);
+      expect(r.status, `${run} run:\n${r.out}`).to.equal(0);
+      const outputs = JSON.parse(r.out.slice(r.out.lastIndexOf("{\n"))) as Record<string, unknown>;
+      expect(outputs, `${run} run`).to.include({ cerbyEnabled: true, oktaUniversalLogoutStatus: "ENABLED" });
+      expect(r.out).to.contain("Pulumi CLI");
     }
-    const root = path.resolve(__dirname, "../..");
-    const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "scripts/sandbox.ts"], {
-      cwd: root,
-      encoding: "utf8",
-    });
-    expect(r.status).to.equal(1);
-    expect(r.stderr).to.contain("The Pulumi CLI is not installed");
-    expect(r.stderr).to.contain("https://www.pulumi.com/docs/install/");
+  });
+
+  it("without a Pulumi CLI or Go, says how to get one and exits 1 (never pretends)", async () => {
+    // PATH without `pulumi` or `go`, and an empty engine cache.
+    const exe = (d: string, n: string) => fs.existsSync(path.join(d, n));
+    const PATH = (process.env.PATH ?? "")
+      .split(path.delimiter)
+      .filter((d) => !exe(d, "pulumi") && !exe(d, "go"))
+      .join(path.delimiter);
+    const r = await sandbox({ ...process.env, PATH, CERBY_PULUMI_ENGINE_CACHE: path.join(dir, "cache") });
+    expect(r.status, r.out).to.equal(1);
+    expect(r.out).to.contain("Go is not installed");
+    expect(r.out).to.contain("No usable Pulumi CLI");
+    expect(r.out).to.contain("https://www.pulumi.com/docs/install/");
   });
 });
