@@ -7,7 +7,7 @@
  * CERBY_SANDBOX_STATE_DIR), so each run converges the fresh emulators from what it reads, as a drift-repair run would.
  */
 import * as path from "node:path";
-import { SANDBOX, startSandbox } from "../tests/emulators/sandbox";
+import { SANDBOX, portInUseMessage, startSandbox } from "../tests/emulators/sandbox";
 import { NO_ENGINE_HELP, findEngine, localBackendEnv, pulumi } from "./pulumi-cli";
 
 async function sandbox(): Promise<number> {
@@ -21,13 +21,9 @@ async function sandbox(): Promise<number> {
   try {
     s = await startSandbox();
   } catch (e) {
-    const err = e as NodeJS.ErrnoException & { port?: number };
-    if (err.code !== "EADDRINUSE") throw e;
-    console.error(
-      `Port ${err.port} on 127.0.0.1 is already in use, and Pulumi.dev.yaml points the sandbox at ` +
-        `${SANDBOX.cerbyPort} (Cerby) and ${SANDBOX.oktaPort} (Okta). Stop what holds it (another \`npm run ` +
-        `sandbox\` or \`npm run emulators\`?), e.g. find it with \`ss -ltnp 'sport = :${err.port}'\`, then rerun.`,
-    );
+    const message = portInUseMessage(e);
+    if (!message) throw e;
+    console.error(message);
     return 1;
   }
   try {

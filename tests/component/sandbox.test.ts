@@ -3,7 +3,8 @@
  * and the bundled emulators on their fixed ports.
  */
 import { expect } from "chai";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import * as net from "node:net";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -34,12 +35,35 @@ describe("npm run sandbox", function () {
     this.timeout(ENGINE_BUILD_TIMEOUT_MS);
     requireEngine(this);
     const env = { ...process.env, CERBY_SANDBOX_STATE_DIR: path.join(dir, "state") };
+    const stackFile = path.join(root, "Pulumi.dev.yaml");
+    const before = fs.readFileSync(stackFile, "utf8");
     for (const run of ["first", "second"]) {
       const r = await sandbox(env);
       expect(r.status, `${run} run:\n${r.out}`).to.equal(0);
       const outputs = JSON.parse(r.out.slice(r.out.lastIndexOf("{\n"))) as Record<string, unknown>;
       expect(outputs, `${run} run`).to.include({ cerbyEnabled: true, oktaUniversalLogoutStatus: "ENABLED" });
       expect(r.out).to.contain("Pulumi CLI");
+    }
+    expect(fs.readFileSync(stackFile, "utf8"), "the tracked stack file is left as it was").to.equal(before);
+  });
+
+  it("`npm run emulators` with a sandbox port taken says so and exits 1, without a stack trace", async () => {
+    const holder = net.createServer();
+    await new Promise<void>((resolve) => {
+      holder.once("error", () => resolve()); // already taken: the same condition
+      holder.listen(18080, "127.0.0.1", () => resolve());
+    });
+    try {
+      const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "tests/emulators/run.ts"], {
+        cwd: root,
+        encoding: "utf8",
+        timeout: 60000,
+      });
+      expect(r.status, r.stderr).to.equal(1);
+      expect(r.stderr).to.contain("Port 18080 on 127.0.0.1 is already in use");
+      expect(r.stderr).not.to.match(/\n\s+at /);
+    } finally {
+      holder.close();
     }
   });
 

@@ -26,7 +26,10 @@ export async function startSandbox(ports = { cerby: SANDBOX.cerbyPort, okta: SAN
   const cerby = new CerbyEmulator();
   const okta = new OktaEmulator({ orgName: "sandbox" });
   await cerby.start(ports.cerby);
-  const oktaUrl = await okta.start(ports.okta);
+  const oktaUrl = await okta.start(ports.okta).catch(async (e: unknown) => {
+    await cerby.stop();
+    throw e;
+  });
   cerby.oktaJwksUrl = `${oktaUrl}/oauth2/v1/keys`;
   cerby.addWorkspace(SANDBOX.workspace);
   cerby.addApiKey(SANDBOX.workspace, SANDBOX.cerbyApiKey, { role: "admin" });
@@ -46,4 +49,15 @@ export async function startSandbox(ports = { cerby: SANDBOX.cerbyPort, okta: SAN
       await okta.stop();
     },
   };
+}
+
+/** What to tell a user whose sandbox port is taken (EADDRINUSE), or undefined for any other error. */
+export function portInUseMessage(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException & { port?: number };
+  if (err?.code !== "EADDRINUSE") return undefined;
+  return (
+    `Port ${err.port} on 127.0.0.1 is already in use; the sandbox needs ${SANDBOX.cerbyPort} (Cerby) and ` +
+    `${SANDBOX.oktaPort} (Okta), as Pulumi.dev.yaml says. Stop what holds it (another \`npm run sandbox\` or ` +
+    `\`npm run emulators\`?): \`ss -ltnp 'sport = :${err.port}'\` shows the process. Then rerun.`
+  );
 }

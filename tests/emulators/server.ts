@@ -79,7 +79,14 @@ export class EmulatorServer {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
-    await new Promise<void>((resolve) => this.server!.listen(port, "127.0.0.1", resolve));
+    // A port in use rejects (EADDRINUSE) instead of surfacing later as an unhandled 'error' event.
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(port, "127.0.0.1", () => {
+        this.server!.off("error", reject);
+        resolve();
+      });
+    });
     const addr = this.server.address() as AddressInfo;
     this.baseUrl = `http://127.0.0.1:${addr.port}`;
     return this.baseUrl;
