@@ -1,0 +1,96 @@
+/**
+ * The benchmark's real-CLI engine: a stack of N bindings run through the real `pulumi` (scripts/pulumi-cli.ts), in a
+ * copy of the project with a file backend, against the emulators. Each command is one CLI process, exactly as a user
+ * or a pipeline runs it.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CliResult, Engine, findEngine, pulumi } from "../scripts/pulumi-cli";
+import { projectCopy } from "../tests/helpers/project-copy";
+
+export interface CliRun {
+  wallMs: number;
+  errors: string[];
+}
+
+export class CliStack {
+  readonly name = "cli" as const;
+  private readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cerby-bench-cli-"));
+  private readonly project = projectCopy("cerby-bench-project-");
+  private readonly env: NodeJS.ProcessEnv;
+
+  private constructor(
+    private readonly engine: Engine,
+    env: Record<string, string>,
+  ) {
+    fs.mkdirSync(path.join(this.tmp, "state"));
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OKTA|CERBY|PULUMI)_/.test(k)));
+    this.env = {
+      ...clean,
+      PULUMI_HOME: path.join(this.tmp, "home"),
+      PULUMI_BACKEND_URL: `file://${path.join(this.tmp, "state")}`,
+      PULUMI_CONFIG_PASSPHRASE: "bench-passphrase",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      ...env,
+    };
+  }
+
+  /** A new stack `bench` with `config` (key → value; secrets passed as environment variables in `env`). */
+  static async create(config: Record<string, string>, env: Record<string, string>): Promise<CliStack> {
+    const engine = findEngine({ build: true });
+    if (!engine) throw new Error("no Pulumi CLI for the benchmark's cli engine (see README, 'The Pulumi engine')");
+    const s = new CliStack(engine, env);
+    await s.must(["stack", "init", "bench"]);
+    for (const [k, v] of Object.entries(config)) await s.must(["config", "set", k, v]);
+    return s;
+  }
+
+  get version(): string {
+    return this.engine.version;
+  }
+
+  private async must(args: string[]): Promise<CliResult> {
+    const r = await pulumi(this.engine, args, this.project, this.env, { timeoutMs: 60 * 60 * 1000 });
+    if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
+    return r;
+  }
+
+  private async timed(args: string[]): Promise<CliRun> {
+    const start = process.hrtime.bigint();
+    const r = await pulumi(this.engine, args, this.project, this.env, { timeoutMs: 60 * 60 * 1000 });
+    const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+    return { wallMs, errors: r.status === 0 ? [] : [`${r.stdout}\n${r.stderr}`.trim()] };
+  }
+
+  up(opts: { parallel?: number } = {}): Promise<CliRun> {
+    return this.timed(["up", "--yes", "--skip-preview", ...this.parallel(opts.parallel)]);
+  }
+
+  refresh(opts: { parallel?: number } = {}): Promise<CliRun> {
+    return this.timed(["refresh", "--yes", "--skip-preview", ...this.parallel(opts.parallel)]);
+  }
+
+  destroy(opts: { parallel?: number } = {}): Promise<CliRun> {
+    return this.timed(["destroy", "--yes", "--skip-preview", ...this.parallel(opts.parallel)]);
+  }
+
+  private parallel(p: number | undefined): string[] {
+    return p && p > 0 ? ["--parallel", String(p)] : [];
+  }
+
+  /** Bytes of the stack's checkpoint in the file backend (what the engine rewrites at every step). */
+  stateBytes(): number {
+    const stacks = path.join(this.tmp, "state", ".pulumi", "stacks");
+    const files = fs
+      .readdirSync(stacks, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile() && /^bench\.json(\.gz)?$/.test(e.name));
+    return files.reduce((n, e) => n + fs.statSync(path.join(e.parentPath, e.name)).size, 0);
+  }
+
+  async stop(): Promise<void> {
+    await pulumi(this.engine, ["stack", "rm", "--yes", "--force"], this.project, this.env).catch(() => undefined);
+    for (const d of [this.tmp, this.project]) fs.rmSync(d, { recursive: true, force: true });
+  }
+}
