@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { loadProgramConfig } from "./config";
+import { asRunError } from "./run-error";
 import { CerbyOktaUniversalLogout, readStackConfig } from "./universal-logout";
 
 export interface BindingOutputs {
@@ -18,7 +19,7 @@ export interface BindingOutputs {
 export async function main(
   get: (key: string) => string | undefined = readStackConfig,
 ): Promise<Record<string, unknown>> {
-  const cfg = loadProgramConfig(get);
+  const cfg = asRunError(() => loadProgramConfig(get));
   const outputs: Record<string, BindingOutputs> = {};
   for (const b of cfg.bindings) {
     const c = new CerbyOktaUniversalLogout(b.name, {

@@ -7,6 +7,7 @@ import { CerbyUniversalLogout } from "./cerby/provider";
 import { OktaUniversalLogout, oktaUniversalLogoutStatus, statusProblem } from "./okta/provider";
 import { OktaClient, oktaHttpSettingsFromEnv } from "./okta/client";
 import { UserError } from "./http";
+import { asRunError, toRunError } from "./run-error";
 import { oktaCredentials, OktaCredentials, OktaMode } from "./okta/config";
 import { oktaAdminUrl, resolveCerbyApp } from "./okta/resolve";
 
@@ -154,7 +155,10 @@ export function resolveAppInstanceId(args: CerbyOktaUniversalLogoutArgs): pulumi
       undefined,
     );
   }
-  const credentials = args.oktaCredentials ?? (() => oktaCredentials(readStackConfig, process.env, args.okta.mode));
+  const readCredentials = args.oktaCredentials ?? (() => oktaCredentials(readStackConfig, process.env, args.okta.mode));
+  // Read now: unusable Okta credentials are a config problem, reported once and before any resource is registered.
+  const creds = asRunError(readCredentials);
+  const credentials = () => creds;
   // Every way ends with one read of the app in Okta, here in the program: a wrong ID, an INACTIVE or UNSUPPORTED app,
   // or unusable Okta credentials then fail before anything is written to Cerby.
   const confirm = async (given: string | undefined): Promise<string> => {
@@ -175,7 +179,12 @@ export function resolveAppInstanceId(args: CerbyOktaUniversalLogoutArgs): pulumi
   };
   const known = args.appInstanceId ?? args.app?.id;
   // An app resource's id is unknown during the preview of its creation: then there is nothing to confirm yet.
-  return known !== undefined ? pulumi.output(known).apply((id) => confirm(id)) : pulumi.output(confirm(undefined));
+  // A UserError becomes Pulumi's RunError, which the engine prints as the message alone.
+  const confirmed = (given: string | undefined) =>
+    confirm(given).catch((e: unknown) => {
+      throw toRunError(e);
+    });
+  return known !== undefined ? pulumi.output(known).apply(confirmed) : pulumi.output(confirmed(undefined));
 }
 
 /** `okta:apiToken` → the stack config value (secrets included: this runs in the program, never serialized). */

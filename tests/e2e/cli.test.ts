@@ -349,11 +349,34 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
         const r = await mustFail(["preview", "--stack", stack]);
         const text = r.stdout + r.stderr;
         expect(text).to.match(message);
+        expect(text).not.to.contain("Unhandled exception");
         expect(text).not.to.contain("is missing configuration");
         expect(text).not.to.match(/\n\s+at .*\.(ts|js):\d+/);
         expect(writes()).to.have.length(0);
         await must(["stack", "rm", "--yes", "--force", "--stack", stack]);
       });
+    }
+  });
+
+  it("Pulumi.prod.example.yaml (its placeholders for secrets aside) is accepted by the CLI and reaches the program", async () => {
+    const fresh = projectCopy();
+    try {
+      const example = fs.readFileSync(path.join(ROOT, "Pulumi.prod.example.yaml"), "utf8");
+      // The template's `secure:` values are placeholders for `pulumi config set --secret`; they cannot decrypt.
+      const withoutSecrets = example.replace(/^ {2}[\w:]+:\n {4}secure: .*\n/gm, "");
+      expect(withoutSecrets.replace(/^#.*$/gm, "")).not.to.contain("secure:");
+      fs.writeFileSync(path.join(fresh, "Pulumi.prod.yaml"), withoutSecrets);
+      await must(["stack", "init", "prod"], { cwd: fresh });
+      const r = await mustFail(["preview"], { cwd: fresh });
+      const text = r.stdout + r.stderr;
+      expect(text).not.to.contain("is missing configuration");
+      expect(text).not.to.match(/must be of type/);
+      // The program ran and validated the stack: the template's OAuth client lacks its (removed) private key.
+      expect(text).to.contain("okta:privateKey is not set but okta:clientId is");
+      expect(text).not.to.contain("Unhandled exception");
+    } finally {
+      await cli(["stack", "rm", "--yes", "--force", "--stack", "prod"], { cwd: fresh });
+      fs.rmSync(fresh, { recursive: true, force: true });
     }
   });
 
@@ -381,6 +404,7 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
       expect(text).not.to.contain("is missing configuration");
       expect(text).to.match(/Okta: .*https:\/\/acme\.okta\.com/);
     } finally {
+      await cli(["stack", "rm", "--yes", "--force", "--stack", "prod"], { cwd: fresh });
       fs.rmSync(fresh, { recursive: true, force: true });
     }
   });
