@@ -40,7 +40,11 @@ work=$(mktemp -d "$cache/.build-v$version.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp "$mod/go.mod" "$mod/go.sum" "$mod/tools.go" "$work/"
 start=$(date +%s)
-echo "pulumi-engine: building the Pulumi CLI v$version from Go modules into $dir (cold: ~10-20 min on 2 cores; once per machine)…" >&2
+# Progress: a line every 30 s while Go downloads and compiles (it prints nothing of its own meanwhile).
+( while sleep 30; do echo "pulumi-engine: still building… $(($(date +%s) - start)) s" >&2; done ) &
+ticker=$!
+trap 'kill "$ticker" 2>/dev/null; rm -rf "$work"' EXIT
+echo "pulumi-engine: building the Pulumi CLI v$version from Go modules into $dir (cold: about 7 min on 2 cores; once per machine)…" >&2
 (
   cd "$work"
   # -mod=readonly: go.sum (committed) pins every module; nothing is resolved anew. Tags and flags as Pulumi's release.
