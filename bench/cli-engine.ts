@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CliResult, Engine, findEngine, pulumi } from "../scripts/pulumi-cli";
+import { CliResult, Engine, findEngine, localBackendEnv, pulumi } from "../scripts/pulumi-cli";
 import { projectCopy } from "../tests/helpers/project-copy";
 
 export interface CliRun {
@@ -24,17 +24,7 @@ export class CliStack {
     private readonly engine: Engine,
     env: Record<string, string>,
   ) {
-    fs.mkdirSync(path.join(this.tmp, "state"));
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OKTA|CERBY|PULUMI)_/.test(k)));
-    this.env = {
-      ...clean,
-      PULUMI_HOME: path.join(this.tmp, "home"),
-      PULUMI_BACKEND_URL: `file://${path.join(this.tmp, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "bench-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      ...env,
-    };
+    this.env = localBackendEnv(path.join(this.tmp, "state"), { PULUMI_HOME: path.join(this.tmp, "home"), ...env });
   }
 
   /** A new stack `bench` with `config` (key → value; secrets passed as environment variables in `env`). */

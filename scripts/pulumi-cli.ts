@@ -94,11 +94,16 @@ export function findEngine(opts: { build: boolean }): Engine | undefined {
   return engineAt(path.join(built.stdout.trim(), "pulumi"), "built");
 }
 
-/** Environment for a throwaway local backend: state in `stateDir`, secrets encrypted with a sandbox passphrase. */
+/**
+ * Environment for a throwaway local backend: state in `stateDir`, secrets encrypted with a sandbox passphrase. The
+ * caller's own OKTA_*, CERBY_* and PULUMI_* variables are left out, so a user's real credentials or Pulumi Cloud
+ * login never reach a sandbox, test or benchmark stack; `extra` adds what that run needs.
+ */
 export function localBackendEnv(stateDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   fs.mkdirSync(stateDir, { recursive: true });
+  const own = Object.entries(process.env).filter(([k]) => !/^(OKTA|CERBY|PULUMI)_/.test(k));
   return {
-    ...process.env,
+    ...Object.fromEntries(own),
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_CONFIG_PASSPHRASE: "sandbox-passphrase-not-a-secret",
     PULUMI_SKIP_UPDATE_CHECK: "true",

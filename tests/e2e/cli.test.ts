@@ -9,7 +9,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CliResult, Engine, pulumi } from "../../scripts/pulumi-cli";
+import { CliResult, Engine, localBackendEnv, pulumi } from "../../scripts/pulumi-cli";
 import { CerbyEmulator, GTR_PATH } from "../emulators/cerby";
 import { OktaEmulator } from "../emulators/okta";
 import { scan } from "../hardening/scan";
@@ -28,11 +28,6 @@ function filesUnder(dir: string): Array<{ source: string; text: string }> {
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name))
     .map((f) => ({ source: f, text: fs.readFileSync(f).toString("utf8") }));
-}
-
-/** The caller's environment without vendor credentials or settings, so the user's own never leak into a test. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(OKTA|CERBY|PULUMI)_/.test(k)));
 }
 
 describe("real `pulumi` CLI against the emulators (local file backend)", function () {
@@ -84,19 +79,13 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
     cerby.addUser("acme", user, { provisionedBy: "scim" });
     okta.addApiToken(oktaToken);
     appId = okta.addApp({ label: "Cerby", universalLogout: "ENABLED", gtrEndpoint: gtrEndpoint() }).id;
-    fs.mkdirSync(path.join(tmp, "state"));
-    env = {
-      ...cleanEnv(),
+    env = localBackendEnv(path.join(tmp, "state"), {
       PULUMI_HOME: path.join(tmp, "pulumi-home"),
-      PULUMI_BACKEND_URL: `file://${path.join(tmp, "state")}`,
-      PULUMI_CONFIG_PASSPHRASE: "cli-test-passphrase",
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       NODE_OPTIONS: `--require ${LOOPBACK_ONLY}`,
       CERBY_HTTP_BASE_DELAY_MS: "5",
       OKTA_HTTP_BASE_DELAY_MS: "5",
       CERBY_HTTP_RETRIES: "2",
-    };
+    });
     await must(["stack", "init", "e2e"]);
     await must(["config", "set", "cerby:baseUrl", cerby.workspaceUrl("acme")]);
     await must(["config", "set", "cerby:oktaOrgUrl", oktaUrl]);
