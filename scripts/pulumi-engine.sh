@@ -44,7 +44,7 @@ start=$(date +%s)
 ( while sleep 30; do echo "pulumi-engine: still building… $(($(date +%s) - start)) s" >&2; done ) &
 ticker=$!
 trap 'kill "$ticker" 2>/dev/null; rm -rf "$work"' EXIT
-echo "pulumi-engine: building the Pulumi CLI v$version from Go modules into $dir (cold: about 7 min on 2 cores; once per machine)…" >&2
+echo "pulumi-engine: building the Pulumi CLI v$version from Go modules into $dir (cold: about 6 min on 2 cores; once per machine)…" >&2
 (
   cd "$work"
   # -mod=readonly: go.sum (committed) pins every module; nothing is resolved anew. Tags and flags as Pulumi's release.
