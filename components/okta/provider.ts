@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { providerSettings, setProviderSettings } from "../settings";
+import { providerRef } from "../provider-ref";
 import { UserError, VendorError, sleep } from "../http";
 import { logInfo, logWarn } from "../log";
 import { OktaApplication, OktaClient, ProvisioningStatus, oktaHttpSettingsFromEnv } from "./client";
@@ -308,7 +309,8 @@ export class OktaUniversalLogout extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: OktaUniversalLogoutArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      oktaUniversalLogoutProvider,
+      // A reference that loads oktaUniversalLogoutProvider at run time: Pulumi stores ~2 kB in state, not the whole implementation.
+      providerRef("components/okta/provider", "oktaUniversalLogoutProvider"),
       name,
       {
         ...args,
