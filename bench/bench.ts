@@ -45,7 +45,7 @@ export interface BenchEngine {
   /** Reported as `engine` (the driver: "driver"; the real CLI: "cli"). */
   readonly name: string;
   /** Runs one command: a fresh engine process, the program run again, the same state. */
-  run(phase: PhaseName): Promise<RunResult>;
+  run(phase: PhaseName): Promise<RunResult & { startMs?: number }>;
   /** Bytes of the stack's state now. */
   stateBytes(): number;
   dispose(): Promise<void>;
@@ -72,9 +72,12 @@ export function driverEngine(o: BenchEngineOptions): BenchEngine {
         pluginEnv: o.pluginEnv,
         ...(o.parallel ? { parallel: o.parallel } : {}),
       });
+      const s0 = Date.now();
       await e.start();
+      const startMs = Date.now() - s0;
       try {
-        return phase === "refresh" ? await e.refresh() : phase === "destroy" ? await e.destroy() : await e.up(main);
+        const r = phase === "refresh" ? await e.refresh() : phase === "destroy" ? await e.destroy() : await e.up(main);
+        return { ...r, startMs };
       } finally {
         await e.stop();
       }
@@ -137,7 +140,10 @@ export function floorOf(
 }
 
 interface Phase {
+  /** The whole command, engine start included (a fresh plugin process per command, as the CLI). */
   wallMs: number;
+  /** Of which the engine's start (plugin process, gRPC, loading the providers' code): the engine's own cost. */
+  startMs: number;
   cerbyCalls: number;
   /** Calls to Okta's rate-limited apps bucket (/api/v1/apps*). */
   oktaBucketCalls: number;
@@ -301,6 +307,7 @@ async function runN(n: number, o: Options): Promise<Record<PhaseName, Phase>> {
       console.error(`N=${n} ${name}: ${r.errors.length} error(s), first: ${r.errors[0]}`);
     return {
       wallMs,
+      startMs: r.startMs ?? 0,
       cerbyCalls,
       oktaBucketCalls,
       tokenRequests: okta.tokenRequests,
@@ -357,6 +364,7 @@ export function summary(n: number, engine: string, r: Record<PhaseName, Phase>):
         p,
         {
           wallMs: r[p].wallMs,
+          startMs: r[p].startMs,
           boundMs: r[p].floor.boundMs,
           cerbyCalls: r[p].cerbyCalls,
           cerbyFloor: r[p].floor.cerby,
