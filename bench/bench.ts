@@ -1,15 +1,14 @@
 /**
- * `npm run bench [-- --n 1,10,50,200 --latency 50 --okta-rate 300 --concurrency 8 --parallel 0 --resolve label --json]`
+ * `npm run bench [-- --n 1,10,50,200 --latency 50 --okta-rate 300 --okta-concurrency 15 --auth oauth --resolve label
+ * --parallel 0 --json]` — method and figures in bench/README.md.
  *
- * Runs the real program through the end-to-end driver (tests/e2e/engine.ts: the program under Pulumi's mocks, the
- * providers in Pulumi's real dynamic-provider plugin over gRPC) against both emulators with injected latency and an
- * Okta apps rate limit, for N bindings, and reports per N: wall time of `up` from nothing, of a converged `up` and of
- * a refresh; API calls per side; the floor (fewest calls the design needs) and calls/floor; the lower limit on wall
- * time and wall/lower-limit; 429s seen (emulator logs) and surfaced (errors of the run). See bench/README-figures.md.
+ * Runs the real program through an engine (default: the end-to-end driver, tests/e2e/engine.ts, which reports
+ * `engine: "driver"`; the real CLI plugs in as another BenchEngine) against both emulators with injected latency and
+ * an Okta apps bucket, for N bindings, and measures four commands — `up` from nothing, a converged `up`, `refresh`,
+ * `destroy` — each as the CLI runs it: a fresh plugin process, the same state file, a full Okta bucket.
  *
- * Each phase is a separate "command", as with the CLI: a fresh plugin process (so a fresh HTTP limiter), the program
- * run again in this process (limiter reset), the same state file, and a full Okta bucket (the emulator's window is
- * reset), so figures do not depend on how much of the bucket the previous phase left.
+ * The floor and the bound come from N and the vendors' limits alone (never from the calls the code made or its own
+ * concurrency defaults): see floorOf().
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -18,54 +17,158 @@ import { main } from "../components/program";
 import { resetHttpLimiters } from "../components/http";
 import { CerbyEmulator } from "../tests/emulators/cerby";
 import { OktaEmulator } from "../tests/emulators/okta";
-import { freshSecret } from "../tests/helpers/keys";
+import { freshAppId, freshSecret } from "../tests/helpers/keys";
+import { freshKeyPair } from "../tests/okta/keys";
 import { Engine, RunResult } from "../tests/e2e/engine";
 
 interface Options {
   ns: number[];
   latencyMs: number;
   oktaRatePerMin: number;
-  /** Per-origin HTTP concurrency for both sides; undefined: the clients' defaults. */
+  /** Okta's org-wide concurrent-request limit assumed for the bound (a vendor limit, not the client's setting). */
+  oktaConcurrency: number;
+  /** Per-origin HTTP concurrency of the clients (CERBY_OKTA_HTTP_CONCURRENCY); undefined: the shipped defaults. */
   concurrency?: number;
   /** Engine `--parallel`; 0: unbounded. */
   parallel: number;
   resolve: "label" | "id";
+  auth: "oauth" | "ssws";
+  engine: string;
   json: boolean;
 }
 
-type PhaseName = "create" | "converged" | "refresh";
+export type PhaseName = "up" | "converged" | "refresh" | "destroy";
+export const PHASES: PhaseName[] = ["up", "converged", "refresh", "destroy"];
+
+/** What the benchmark needs from an engine: the CLI commands, each a fresh process over the same state. */
+export interface BenchEngine {
+  /** Reported as `engine` (the driver: "driver"; the real CLI: "cli"). */
+  readonly name: string;
+  /** Runs one command: a fresh engine process, the program run again, the same state. */
+  run(phase: PhaseName): Promise<RunResult & { startMs?: number }>;
+  /** Bytes of the stack's state now. */
+  stateBytes(): number;
+  dispose(): Promise<void>;
+}
+
+export interface BenchEngineOptions {
+  dir: string;
+  config: Record<string, string>;
+  secretKeys: string[];
+  pluginEnv: Record<string, string>;
+  parallel?: number;
+}
+
+/** The end-to-end driver (tests/e2e/engine.ts): the program under mocks, the providers in Pulumi's real plugin. */
+export function driverEngine(o: BenchEngineOptions): BenchEngine {
+  const statePath = path.join(o.dir, "state.json");
+  return {
+    name: "driver",
+    async run(phase) {
+      const e = new Engine({
+        statePath,
+        config: o.config,
+        secretKeys: o.secretKeys,
+        pluginEnv: o.pluginEnv,
+        ...(o.parallel ? { parallel: o.parallel } : {}),
+      });
+      const s0 = Date.now();
+      await e.start();
+      const startMs = Date.now() - s0;
+      try {
+        const r = phase === "refresh" ? await e.refresh() : phase === "destroy" ? await e.destroy() : await e.up(main);
+        return { ...r, startMs };
+      } finally {
+        await e.stop();
+      }
+    },
+    stateBytes: () => (fs.existsSync(statePath) ? fs.statSync(statePath).size : 0),
+    async dispose() {},
+  };
+}
+
+/** Engines by name; the real-CLI engine registers here once it is built. */
+export const ENGINES: Record<string, (o: BenchEngineOptions) => BenchEngine> = { driver: driverEngine };
+
+/** Apps per page of GET /api/v1/apps (Okta's maximum `limit`). */
+export const OKTA_PAGE = 200;
+
+export interface Floor {
+  /** Fewest Cerby calls: per workspace, read the setting, and write it when it must change. */
+  cerby: number;
+  /** Fewest Okta apps-bucket calls: the N apps (status, Universal Logout, features) come 200 to a page. */
+  okta: number;
+  /** Requests that must follow one another (each needs the previous answer), from the start of the command. */
+  criticalPath: number;
+  /** Whole Okta windows the bucket forces: ⌊(okta − 1) ÷ limit⌋. */
+  oktaWindows: number;
+  /** max(critical path × latency, Okta floor ÷ Okta's concurrency × latency, windows × 60 s), in ms. */
+  boundMs: number;
+}
+
+/**
+ * The floor of a command and its lower bound on wall time, from N and the vendors' limits alone. Per command:
+ * - up from nothing: Okta — the program must see each app before Cerby is written: ⌈N/200⌉ list pages (sequential:
+ *   each page's cursor comes from the previous one); Cerby — read, then write, per workspace (2N).
+ *   Critical path: the pages, then a read and a write: ⌈N/200⌉ + 2.
+ * - converged up: Okta — confirm the apps again (⌈N/200⌉); Cerby — nothing (a plain `up` diffs against state).
+ * - refresh: Okta — the live apps (⌈N/200⌉ pages carry status and features); Cerby — one read per workspace (N).
+ *   Critical path: max(⌈N/200⌉, 1).
+ * - destroy: Okta — nothing (no API to untick the box); Cerby — read, then write, per workspace (2N). Path: 2.
+ * Cerby documents no rate or concurrency limit, and each binding has its own workspace (origin): its calls are bound
+ * by the critical path only. Okta's calls share the org's concurrency limit and the apps bucket.
+ */
+export function floorOf(
+  phase: PhaseName,
+  n: number,
+  o: Pick<Options, "latencyMs" | "oktaRatePerMin" | "oktaConcurrency">,
+): Floor {
+  const pages = Math.ceil(n / OKTA_PAGE);
+  const f = {
+    up: { cerby: 2 * n, okta: pages, criticalPath: pages + 2 },
+    converged: { cerby: 0, okta: pages, criticalPath: pages },
+    refresh: { cerby: n, okta: pages, criticalPath: Math.max(pages, 1) },
+    destroy: { cerby: 2 * n, okta: 0, criticalPath: 2 },
+  }[phase];
+  const oktaWindows = f.okta > 0 ? Math.floor((f.okta - 1) / o.oktaRatePerMin) : 0;
+  const boundMs = Math.max(
+    f.criticalPath * o.latencyMs,
+    Math.ceil(f.okta / o.oktaConcurrency) * o.latencyMs,
+    oktaWindows * 60_000,
+  );
+  return { ...f, oktaWindows, boundMs };
+}
 
 interface Phase {
+  /** The whole command, engine start included (a fresh plugin process per command, as the CLI). */
   wallMs: number;
+  /** Of which the engine's start (plugin process, gRPC, loading the providers' code): the engine's own cost. */
+  startMs: number;
   cerbyCalls: number;
-  oktaCalls: number;
   /** Calls to Okta's rate-limited apps bucket (/api/v1/apps*). */
   oktaBucketCalls: number;
-  calls: number;
-  floor: number;
-  callsPerFloor: number;
-  /** max(latency term, Okta calls ÷ rate), as the issue defines it. */
-  lowerBoundMs: number;
-  wallPerLowerBound: number;
-  /** max(latency term, whole windows a full fixed-window bucket forces): the tight bound for a full bucket. */
-  windowBoundMs: number;
-  wallPerWindowBound: number;
+  tokenRequests: number;
+  stateBytes: number;
+  floor: Floor;
+  oktaCallsPerBinding: number;
+  cerbyCallsPerFloor: number;
+  wallPerFloorBound: number;
   seen429s: number;
   surfaced429s: number;
   errors: number;
-  steps: Record<string, number>;
+  firstError?: string;
 }
-
-const CERBY_DEFAULT_CONCURRENCY = 8;
-const OKTA_DEFAULT_CONCURRENCY = 4;
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
     ns: [1, 10, 50, 200],
     latencyMs: 50,
     oktaRatePerMin: 300,
+    oktaConcurrency: 15,
     parallel: 0,
     resolve: "label",
+    auth: "oauth",
+    engine: "driver",
     json: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -81,6 +184,10 @@ function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: ${v} is not an integer ≥ ${min}`);
       return n;
     };
+    const oneOf = <T extends string>(v: string, allowed: readonly T[]): T => {
+      if (!allowed.includes(v as T)) throw new Error(`${flag}: "${v}" must be one of ${allowed.join(", ")}`);
+      return v as T;
+    };
     switch (flag) {
       case "--n":
         o.ns = value()
@@ -93,25 +200,32 @@ function parseArgs(argv: string[]): Options {
       case "--okta-rate":
         o.oktaRatePerMin = int(value(), 1);
         break;
+      case "--okta-concurrency":
+        o.oktaConcurrency = int(value(), 1);
+        break;
       case "--concurrency":
         o.concurrency = int(value(), 1);
         break;
       case "--parallel":
         o.parallel = int(value(), 0);
         break;
-      case "--resolve": {
-        const v = value();
-        if (v !== "label" && v !== "id") throw new Error(`--resolve: "${v}" must be label or id`);
-        o.resolve = v;
+      case "--resolve":
+        o.resolve = oneOf(value(), ["label", "id"] as const);
         break;
-      }
+      case "--auth":
+        o.auth = oneOf(value(), ["oauth", "ssws"] as const);
+        break;
+      case "--engine":
+        o.engine = oneOf(value(), Object.keys(ENGINES));
+        break;
       case "--json":
         o.json = true;
         break;
       case "--help":
       case "-h":
         console.log(
-          "npm run bench -- [--n 1,10,50,200] [--latency 50] [--okta-rate 300] [--concurrency N] [--parallel 0] [--resolve label|id] [--json]",
+          "npm run bench -- [--n 1,10,50,200] [--latency 50] [--okta-rate 300] [--okta-concurrency 15] [--concurrency N] " +
+            "[--parallel 0] [--resolve label|id] [--auth oauth|ssws] [--engine driver] [--json]",
         );
         process.exit(0);
       // falls through (exit)
@@ -122,148 +236,152 @@ function parseArgs(argv: string[]): Options {
   return o;
 }
 
-/** The emulator's Okta buckets start afresh (a full bucket, its window opening at the next call). */
-function resetOktaBuckets(okta: OktaEmulator): void {
-  okta.resetRateLimits();
-}
-
-async function runN(n: number, o: Options): Promise<Record<PhaseName, Phase> & { startMs: number }> {
+async function runN(n: number, o: Options): Promise<Record<PhaseName, Phase>> {
   const cerby = new CerbyEmulator();
   const okta = new OktaEmulator();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cerby-bench-"));
   const cerbyKey = freshSecret("cby_");
-  const oktaToken = freshSecret("00");
   await cerby.start();
   const oktaUrl = await okta.start();
   cerby.server.latencyMs = o.latencyMs;
   okta.server.latencyMs = o.latencyMs;
   okta.rateLimit = { limit: o.oktaRatePerMin, windowMs: 60_000 };
-  okta.addApiToken(oktaToken);
+
+  const config: Record<string, string> = { "cerby:oktaOrgUrl": oktaUrl, "cerby:apiKey": cerbyKey };
+  const secretKeys = ["cerby:apiKey"];
+  if (o.auth === "oauth") {
+    const keys = await freshKeyPair("RS256");
+    const clientId = freshAppId();
+    okta.addServiceApp({ clientId, publicJwk: keys.publicJwk, scopes: ["okta.apps.read"] });
+    config["okta:clientId"] = clientId;
+    config["okta:privateKey"] = keys.pem;
+    secretKeys.push("okta:privateKey");
+  } else {
+    const token = freshSecret("00");
+    okta.addApiToken(token);
+    config["okta:apiToken"] = token;
+    secretKeys.push("okta:apiToken");
+  }
 
   const pad = (i: number) => String(i).padStart(String(n).length + 1, "0");
   const bindings: Array<Record<string, string>> = [];
-  const appIds: string[] = [];
   for (let i = 1; i <= n; i++) {
     const ws = `ws-${pad(i)}`;
     cerby.addWorkspace(ws);
     cerby.addApiKey(ws, cerbyKey, { role: "admin" });
     const label = `Cerby ${ws}`;
     const app = okta.addApp({ label, universalLogout: "ENABLED", provisioning: "ENABLED" });
-    appIds.push(app.id);
     bindings.push({
       name: `b-${pad(i)}`,
       baseUrl: cerby.workspaceUrl(ws),
       ...(o.resolve === "label" ? { appLabel: label } : { appInstanceId: app.id }),
     });
   }
+  config["cerby:bindings"] = JSON.stringify(bindings);
 
-  const concurrencyEnv: Record<string, string> =
+  const pluginEnv: Record<string, string> =
     o.concurrency !== undefined ? { CERBY_OKTA_HTTP_CONCURRENCY: String(o.concurrency) } : {};
-  // The program's label lookups run in this process: same settings as the plugin's.
+  // The program's lookups run in this process: same settings as the plugin's.
   if (o.concurrency !== undefined) process.env.CERBY_OKTA_HTTP_CONCURRENCY = String(o.concurrency);
-  const cCerby = o.concurrency ?? CERBY_DEFAULT_CONCURRENCY;
-  const cOkta = o.concurrency ?? OKTA_DEFAULT_CONCURRENCY;
-  // Processes that call Okta at once: the plugin, and this one (the program confirms or looks up the app).
-  const oktaProcesses = 2;
-
-  const engineOpts = {
-    statePath: path.join(dir, "state.json"),
-    config: {
-      "cerby:bindings": JSON.stringify(bindings),
-      "cerby:oktaOrgUrl": oktaUrl,
-      "cerby:apiKey": cerbyKey,
-      "okta:apiToken": oktaToken,
-    },
-    secretKeys: ["cerby:apiKey", "okta:apiToken"],
-    pluginEnv: concurrencyEnv,
+  const engine = ENGINES[o.engine]({
+    dir,
+    config,
+    secretKeys,
+    pluginEnv,
     ...(o.parallel > 0 ? { parallel: o.parallel } : {}),
-  };
+  });
 
-  const program = () => main();
-  const desiredCerby = (i: number) => {
-    const s = cerby.getSetting(`ws-${pad(i + 1)}`);
-    return s.enabled === true && s.appInstanceId === appIds[i];
-  };
-  let startMs = 0;
-
-  const phase = async (name: PhaseName, run: (e: Engine) => Promise<RunResult>): Promise<Phase> => {
-    const engine = new Engine(engineOpts);
-    const s0 = Date.now();
-    await engine.start();
-    startMs = Math.max(startMs, Date.now() - s0);
+  const phase = async (name: PhaseName): Promise<Phase> => {
     resetHttpLimiters();
-    resetOktaBuckets(okta);
+    okta.resetRateLimits();
     cerby.server.clearLog();
     okta.server.clearLog();
-    const cerbyChanges = appIds.filter((_, i) => !desiredCerby(i)).length;
     const t0 = Date.now();
-    let r: RunResult;
-    try {
-      r = await run(engine);
-    } finally {
-      await engine.stop();
-    }
+    const r = await engine.run(name);
     const wallMs = Date.now() - t0;
+    const floor = floorOf(name, n, o);
     const cerbyCalls = cerby.server.requests.length;
-    const oktaCalls = okta.server.requests.length;
     const oktaBucketCalls = okta.server.count({ pathPrefix: "/api/v1/apps" });
-    // Floor: reads the phase needs + one write per side that had to change (Okta is only verified: no writes).
-    // A converged `up` reads no live state (that is refresh's job), except the App instance ID the program confirms
-    // (or looks up by label) in Okta on every run: 1 Okta read per binding.
-    const reads = name === "converged" ? n : 2 * n;
-    const floor = reads + (name === "refresh" ? 0 : cerbyChanges);
-    const calls = cerbyCalls + oktaCalls;
-    const latencyTerm = Math.max(
-      (cerbyCalls * o.latencyMs) / cCerby,
-      (oktaCalls * o.latencyMs) / (cOkta * oktaProcesses),
-    );
-    const rateTerm = (oktaBucketCalls / o.oktaRatePerMin) * 60_000;
-    const windowTerm = oktaBucketCalls > 0 ? Math.floor((oktaBucketCalls - 1) / o.oktaRatePerMin) * 60_000 : 0;
-    const lowerBoundMs = Math.max(latencyTerm, rateTerm);
-    const windowBoundMs = Math.max(latencyTerm, windowTerm);
     const all = [...cerby.server.requests, ...okta.server.requests];
-    const steps: Record<string, number> = {};
-    for (const s of r.steps) steps[s.op] = (steps[s.op] ?? 0) + 1;
-    if (r.errors.length > 0 && !o.json) {
+    if (r.errors.length > 0 && !o.json)
       console.error(`N=${n} ${name}: ${r.errors.length} error(s), first: ${r.errors[0]}`);
-    }
     return {
       wallMs,
+      startMs: r.startMs ?? 0,
       cerbyCalls,
-      oktaCalls,
       oktaBucketCalls,
-      calls,
+      tokenRequests: okta.tokenRequests,
+      // After destroy the stack is empty: the figure that matters is what the bindings cost while they exist.
+      stateBytes: engine.stateBytes(),
       floor,
-      callsPerFloor: floor === 0 ? (calls === 0 ? 1 : Infinity) : calls / floor,
-      lowerBoundMs,
-      wallPerLowerBound: lowerBoundMs > 0 ? wallMs / lowerBoundMs : Infinity,
-      windowBoundMs,
-      wallPerWindowBound: windowBoundMs > 0 ? wallMs / windowBoundMs : Infinity,
+      oktaCallsPerBinding: oktaBucketCalls / n,
+      // A floor of 0 (converged up): 1 when the command also made none, else 1 + the calls per binding it made.
+      cerbyCallsPerFloor: floor.cerby > 0 ? cerbyCalls / floor.cerby : 1 + cerbyCalls / n,
+      wallPerFloorBound: wallMs / floor.boundMs,
       seen429s: all.filter((x) => x.status === 429).length,
       surfaced429s: r.errors.filter((e) => /\b429\b|rate limit/i.test(e)).length,
       errors: r.errors.length,
-      steps,
+      ...(r.errors.length ? { firstError: r.errors[0].slice(0, 300) } : {}),
     };
   };
 
   try {
-    const create = await phase("create", (e) => e.up(program));
-    const converged = await phase("converged", (e) => e.up(program));
-    const refresh = await phase("refresh", (e) => e.refresh());
-    return { create, converged, refresh, startMs };
+    const out = {} as Record<PhaseName, Phase>;
+    for (const p of PHASES) out[p] = await phase(p);
+    return out;
   } finally {
     delete process.env.CERBY_OKTA_HTTP_CONCURRENCY;
+    await engine.dispose();
     await cerby.stop();
     await okta.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const r2 = (x: number) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : x);
+const r2 = (x: number) => Math.round(x * 100) / 100;
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)}s`;
 
 function tableRow(cells: string[], widths: number[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+}
+
+/** The per-N line of --json: each figure the maximum over the N's phases. */
+export function summary(n: number, engine: string, r: Record<PhaseName, Phase>): Record<string, unknown> {
+  const max = (f: (p: Phase) => number) => r2(Math.max(...PHASES.map((p) => f(r[p]))));
+  return {
+    n,
+    engine,
+    oktaCallsPerBinding: max((p) => p.oktaCallsPerBinding),
+    cerbyCallsPerFloor: max((p) => p.cerbyCallsPerFloor),
+    tokensPerCredential: max((p) => p.tokenRequests),
+    stateBytesPerBinding: max((p) => p.stateBytes / n),
+    wallPerFloorBound: max((p) => p.wallPerFloorBound),
+    surfaced429s: max((p) => p.surfaced429s),
+    seen429s: max((p) => p.seen429s),
+    errors: max((p) => p.errors),
+    phases: Object.fromEntries(
+      PHASES.map((p) => [
+        p,
+        {
+          wallMs: r[p].wallMs,
+          startMs: r[p].startMs,
+          boundMs: r[p].floor.boundMs,
+          cerbyCalls: r[p].cerbyCalls,
+          cerbyFloor: r[p].floor.cerby,
+          oktaBucketCalls: r[p].oktaBucketCalls,
+          oktaFloor: r[p].floor.okta,
+          criticalPath: r[p].floor.criticalPath,
+          oktaWindows: r[p].floor.oktaWindows,
+          tokenRequests: r[p].tokenRequests,
+          stateBytes: r[p].stateBytes,
+          seen429s: r[p].seen429s,
+          surfaced429s: r[p].surfaced429s,
+          errors: r[p].errors,
+          ...(r[p].firstError ? { firstError: r[p].firstError } : {}),
+        },
+      ]),
+    ),
+  };
 }
 
 async function mainBench(): Promise<void> {
@@ -273,80 +391,63 @@ async function mainBench(): Promise<void> {
     "N",
     "phase",
     "wall",
+    "bound",
+    "wall/bound",
     "Cerby",
+    "floor",
     "Okta",
     "floor",
-    "calls/floor",
-    "lower",
-    "wall/lower",
-    "window",
-    "wall/window",
+    "Okta/binding",
+    "tokens",
+    "state/binding",
     "429 seen",
     "429 surfaced",
     "errors",
   ];
-  const widths = [5, 9, 9, 6, 6, 6, 11, 9, 10, 9, 11, 8, 12, 6];
+  const widths = [5, 9, 9, 8, 10, 6, 6, 5, 5, 12, 6, 13, 8, 12, 6];
   if (!o.json) {
     console.log(
-      `bench: latency ${o.latencyMs} ms/request, Okta apps bucket ${o.oktaRatePerMin}/min, HTTP concurrency per origin ` +
-        `${o.concurrency !== undefined ? o.concurrency : `Cerby ${CERBY_DEFAULT_CONCURRENCY} / Okta ${OKTA_DEFAULT_CONCURRENCY} (defaults)`}, ` +
-        `parallel ${o.parallel || "unbounded"}, App instance ID by ${o.resolve}; ` +
-        `${os.cpus().length} CPUs, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString()}`,
+      `bench (engine ${o.engine}): latency ${o.latencyMs} ms/request, Okta apps bucket ${o.oktaRatePerMin}/min, Okta ` +
+        `concurrency (bound) ${o.oktaConcurrency}, client concurrency ${o.concurrency ?? "defaults"}, parallel ` +
+        `${o.parallel || "unbounded"}, app by ${o.resolve}, auth ${o.auth}; ${os.cpus().length} CPUs, ` +
+        `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, load ${os
+          .loadavg()
+          .map((x) => x.toFixed(2))
+          .join(" ")}, ` +
+        new Date().toISOString(),
     );
     console.log(tableRow(header, widths));
   }
   for (const n of o.ns) {
     const r = await runN(n, o);
-    const phases: PhaseName[] = ["create", "converged", "refresh"];
     if (o.json) {
-      const round = (p: Phase) =>
-        Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v === "number" ? r2(v) : v]));
+      console.log(JSON.stringify(summary(n, ENGINES[o.engine] === driverEngine ? "driver" : o.engine, r)));
+      continue;
+    }
+    for (const p of PHASES) {
+      const x = r[p];
       console.log(
-        JSON.stringify({
-          n,
-          latencyMs: o.latencyMs,
-          oktaRatePerMin: o.oktaRatePerMin,
-          concurrency: o.concurrency ?? { cerby: CERBY_DEFAULT_CONCURRENCY, okta: OKTA_DEFAULT_CONCURRENCY },
-          parallel: o.parallel || null,
-          resolve: o.resolve,
-          upWallMs: r.create.wallMs,
-          convergedWallMs: r.converged.wallMs,
-          refreshWallMs: r.refresh.wallMs,
-          convergedCallsPerFloor: r2(r.converged.callsPerFloor),
-          wallPerLowerBound: r2(Math.max(...phases.map((p) => r[p].wallPerLowerBound))),
-          wallPerWindowBound: r2(Math.max(...phases.map((p) => r[p].wallPerWindowBound))),
-          surfaced429s: phases.reduce((s, p) => s + r[p].surfaced429s, 0),
-          seen429s: phases.reduce((s, p) => s + r[p].seen429s, 0),
-          errors: phases.reduce((s, p) => s + r[p].errors, 0),
-          pluginStartMs: r.startMs,
-          phases: Object.fromEntries(phases.map((p) => [p, round(r[p])])),
-        }),
+        tableRow(
+          [
+            String(n),
+            p,
+            secs(x.wallMs),
+            secs(x.floor.boundMs),
+            x.wallPerFloorBound.toFixed(2),
+            String(x.cerbyCalls),
+            String(x.floor.cerby),
+            String(x.oktaBucketCalls),
+            String(x.floor.okta),
+            x.oktaCallsPerBinding.toFixed(2),
+            String(x.tokenRequests),
+            String(Math.round(x.stateBytes / n)),
+            String(x.seen429s),
+            String(x.surfaced429s),
+            String(x.errors),
+          ],
+          widths,
+        ),
       );
-    } else {
-      for (const p of phases) {
-        const x = r[p];
-        console.log(
-          tableRow(
-            [
-              String(n),
-              p,
-              secs(x.wallMs),
-              String(x.cerbyCalls),
-              String(x.oktaCalls),
-              String(x.floor),
-              x.callsPerFloor.toFixed(2),
-              secs(x.lowerBoundMs),
-              x.wallPerLowerBound.toFixed(2),
-              secs(x.windowBoundMs),
-              x.wallPerWindowBound.toFixed(2),
-              String(x.seen429s),
-              String(x.surfaced429s),
-              String(x.errors),
-            ],
-            widths,
-          ),
-        );
-      }
     }
   }
   if (!o.json) console.log(`total ${secs(Date.now() - started)}`);

@@ -9,7 +9,8 @@ import { OktaClient, oktaHttpSettingsFromEnv } from "./okta/client";
 import { UserError } from "./http";
 import { asRunError, toRunError } from "./run-error";
 import { oktaCredentials, OktaCredentials, OktaMode } from "./okta/config";
-import { oktaAdminUrl, resolveCerbyApp } from "./okta/resolve";
+import { oktaAdminUrl, resolveCerbyAppShared } from "./okta/resolve";
+import { OktaApplication } from "./okta/client";
 
 export interface CerbySideArgs {
   /** Cerby workspace name: the subdomain of https://{workspace}.cerby.com. */
@@ -66,7 +67,8 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
 
   constructor(name: string, args: CerbyOktaUniversalLogoutArgs, opts?: pulumi.ComponentResourceOptions) {
     super("cerby:okta:UniversalLogout", name, {}, opts);
-    this.appInstanceId = resolveAppInstanceId(args);
+    const app = resolveApp(args);
+    this.appInstanceId = app.apply((a) => a.id);
 
     this.cerby = new CerbyUniversalLogout(
       `${name}-cerby`,
@@ -90,6 +92,8 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
         waitTimeoutSeconds: args.okta.waitTimeoutSeconds,
         pollIntervalSeconds: args.okta.pollIntervalSeconds,
         requireProvisioning: args.okta.requireProvisioning,
+        // What the program just read: the provider uses it instead of reading the app again in this run.
+        observedApp: app,
       },
       { parent: this, dependsOn: [this.cerby] },
     );
@@ -148,6 +152,11 @@ export function summarize(s: {
 
 /** Exactly one way to get the App instance ID: given, from an Okta app resource, or looked up by label. */
 export function resolveAppInstanceId(args: CerbyOktaUniversalLogoutArgs): pulumi.Output<string> {
+  return resolveApp(args).apply((a) => a.id);
+}
+
+/** The Cerby app as Okta shows it now, found the one way args name it (see resolveAppInstanceId). */
+export function resolveApp(args: CerbyOktaUniversalLogoutArgs): pulumi.Output<OktaApplication> {
   const ways = [args.appInstanceId, args.app, args.appLabel].filter((x) => x !== undefined);
   if (ways.length > 1) {
     throw new pulumi.ResourceError(
@@ -161,13 +170,14 @@ export function resolveAppInstanceId(args: CerbyOktaUniversalLogoutArgs): pulumi
   const credentials = () => creds;
   // Every way ends with one read of the app in Okta, here in the program: a wrong ID, an INACTIVE or UNSUPPORTED app,
   // or unusable Okta credentials then fail before anything is written to Cerby.
-  const confirm = async (given: string | undefined): Promise<string> => {
+  // Lookups of one run share one walk of the org's apps (resolveCerbyAppShared): at most one apps-bucket call each.
+  const confirm = async (given: string | undefined): Promise<OktaApplication> => {
     const client = new OktaClient({
       orgUrl: args.okta.orgUrl,
       credentials: credentials(),
       ...oktaHttpSettingsFromEnv(),
     });
-    const app = await resolveCerbyApp(
+    const app = await resolveCerbyAppShared(
       client,
       given !== undefined ? { appInstanceId: given } : { label: args.appLabel ?? "Cerby" },
     );
@@ -175,7 +185,7 @@ export function resolveAppInstanceId(args: CerbyOktaUniversalLogoutArgs): pulumi
     if (args.okta.mode !== "warn" && oktaUniversalLogoutStatus(app) === "UNSUPPORTED") {
       throw new UserError(statusProblem(app, "UNSUPPORTED", oktaAdminUrl(client.orgUrl, app.name, app.id)));
     }
-    return app.id;
+    return app;
   };
   const known = args.appInstanceId ?? args.app?.id;
   // An app resource's id is unknown during the preview of its creation: then there is nothing to confirm yet.

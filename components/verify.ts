@@ -9,7 +9,7 @@ import { Binding, ProgramConfig } from "./config";
 import { OktaClient } from "./okta/client";
 import { OktaCredentials } from "./okta/config";
 import { oktaUniversalLogoutStatus } from "./okta/provider";
-import { resolveCerbyApp } from "./okta/resolve";
+import { resolveCerbyAppShared } from "./okta/resolve";
 
 export interface VerifyRow {
   binding: string;
@@ -41,11 +41,12 @@ async function verifyOne(b: Binding, okta: OktaClient, cerbyApiKey?: string): Pr
     converged: false,
   };
   try {
-    const app = await resolveCerbyApp(okta, { appInstanceId: b.appInstanceId, label: b.appLabel });
+    // One apps-bucket call at most per binding: the lookups share one walk of the org's apps, and the app found
+    // already carries its Universal Logout status and enabled features (provisioning).
+    const app = await resolveCerbyAppShared(okta, { appInstanceId: b.appInstanceId, label: b.appLabel });
     row.appInstanceId = app.id;
-    const full = await okta.getApp(app.id);
-    row.oktaStatus = oktaUniversalLogoutStatus(full);
-    row.provisioning = await okta.getProvisioning(app.id);
+    row.oktaStatus = oktaUniversalLogoutStatus(app);
+    row.provisioning = await okta.provisioningOf(app);
     if (b.cerbyMode === "manual") {
       row.cerbyEnabled = "manual";
       row.idMatches = "manual";

@@ -10,6 +10,7 @@ import { CerbyUniversalLogoutInputs, checkCerbyInputs, cerbyBaseUrl } from "./in
 import { logInfo, logWarn } from "../log";
 import { UserError } from "../http";
 import { providerSettings, setProviderSettings } from "../settings";
+import { providerRef } from "../provider-ref";
 
 /** Inputs plus what was read from Cerby. `enabled` and `appInstanceId` hold the live values after create/read. */
 export interface CerbyUniversalLogoutState extends CerbyUniversalLogoutInputs {
@@ -231,7 +232,8 @@ export class CerbyUniversalLogout extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: CerbyUniversalLogoutArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      cerbyUniversalLogoutProvider,
+      // A reference that loads cerbyUniversalLogoutProvider at run time: Pulumi stores ~2 kB in state, not the whole implementation.
+      providerRef("components/cerby/provider", "cerbyUniversalLogoutProvider"),
       name,
       {
         // Named here so they are outputs even when not given (check applies the defaults).

@@ -22,6 +22,19 @@ export interface OktaApplication {
   signOnMode?: string;
   /** Absent when the org or app does not report Universal Logout: unknown, not "off". */
   universalLogout?: { status: string; supportType?: string; protocol?: string; identityStack?: string };
+  /** The app's enabled features as the Application object lists them (e.g. PUSH_NEW_USERS); absent when not sent. */
+  features?: string[];
+}
+
+/** "To App" provisioning features: any of them in the Application's `features` means USER_PROVISIONING is ENABLED. */
+export const TO_APP_FEATURES: readonly string[] = ["PUSH_NEW_USERS", "PUSH_PROFILE_UPDATES", "PUSH_USER_DEACTIVATION"];
+
+/**
+ * USER_PROVISIONING as far as the Application object tells it: ENABLED when it lists a "To App" feature; undefined
+ * when it does not (DISABLED and NOT_SET_UP look alike there: ask GET …/features/USER_PROVISIONING for which).
+ */
+export function provisioningFromApp(app: OktaApplication): ProvisioningStatus | undefined {
+  return app.features?.some((f) => TO_APP_FEATURES.includes(f)) ? "ENABLED" : undefined;
 }
 
 export interface OktaClientOptions {
@@ -57,6 +70,7 @@ export function applicationSchema() {
       label: z.string(),
       status: z.string(),
       signOnMode: z.string().optional(),
+      features: z.array(z.string()).nullable().optional(),
       universalLogout: z
         .object({
           status: z.string(),
@@ -126,12 +140,31 @@ export class OktaClient {
 
   /** Every app matching `q` (prefix of name or label) / `filter`, following `Link: rel="next"` across pages. */
   async listApps(opts: { q?: string; filter?: string; limit?: number } = {}): Promise<OktaApplication[]> {
+    return (await this.walkApps(opts, MAX_PAGES, true))!;
+  }
+
+  /** Every app of the org in at most `maxPages` pages of 200; undefined when the org has more (the pages are spent). */
+  async listAllApps(maxPages: number): Promise<OktaApplication[] | undefined> {
+    return this.walkApps({}, maxPages, false);
+  }
+
+  /** Provisioning of an app already read: from its `features` when they say ENABLED, else one read of the feature. */
+  async provisioningOf(app: OktaApplication): Promise<ProvisioningStatus> {
+    return provisioningFromApp(app) ?? this.getProvisioning(app.id);
+  }
+
+  private async walkApps(
+    opts: { q?: string; filter?: string; limit?: number },
+    maxPages: number,
+    failBeyond: boolean,
+  ): Promise<OktaApplication[] | undefined> {
     const path = "/api/v1/apps";
     const action = opts.q ? `list the apps matching "${opts.q}"` : "list the apps";
     const apps: OktaApplication[] = [];
     let next: string | undefined;
     for (let page = 0; ; page++) {
-      if (page >= MAX_PAGES) {
+      if (page >= maxPages) {
+        if (!failBeyond) return undefined;
         throw new VendorError({
           side: "Okta",
           action,
@@ -196,6 +229,7 @@ export class OktaClient {
       label: a.label,
       status: a.status,
       ...(a.signOnMode ? { signOnMode: a.signOnMode } : {}),
+      ...(Array.isArray(a.features) ? { features: [...a.features] } : {}),
       ...(a.universalLogout
         ? {
             universalLogout: {

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { CheckFailure, UNKNOWN, appInstanceIdProblem } from "../cerby/inputs";
 import { OktaMode, oktaOrgUrlProblem } from "./config";
+import type { OktaApplication } from "./client";
 
 export { UNKNOWN };
 export type { CheckFailure };
@@ -19,6 +20,9 @@ export interface OktaUniversalLogoutInputs {
   waitTimeoutSeconds: number;
   pollIntervalSeconds: number;
   requireProvisioning: boolean;
+  /** The app as the program read it in this run (id, status, Universal Logout, features); the provider then does not
+   * read it again. Not compared by diff; dropped when unknown or malformed (the provider reads the app instead). */
+  observedApp?: OktaApplication;
 }
 
 export const OKTA_MODES: readonly OktaMode[] = ["verify", "warn", "enforce", "wait"];
@@ -32,6 +36,7 @@ function inputShape() {
       waitTimeoutSeconds: z.unknown().optional(),
       pollIntervalSeconds: z.unknown().optional(),
       requireProvisioning: z.unknown().optional(),
+      observedApp: z.unknown().optional(),
     })
     .passthrough();
 }
@@ -104,5 +109,30 @@ export function checkOktaInputs(raw: Record<string, unknown>): {
     pollIntervalSeconds,
     requireProvisioning: rp === true,
   };
+  const seen = observedAppOf(news.observedApp);
+  if (seen) inputs.observedApp = seen;
   return { inputs, failures };
+}
+
+/** A well-formed observed app (the fields the provider uses), or undefined. */
+function observedAppOf(v: unknown): OktaApplication | undefined {
+  const r = z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      label: z.string(),
+      status: z.string(),
+      signOnMode: z.string().optional(),
+      universalLogout: z
+        .object({
+          status: z.string(),
+          supportType: z.string().optional(),
+          protocol: z.string().optional(),
+          identityStack: z.string().optional(),
+        })
+        .optional(),
+      features: z.array(z.string()).optional(),
+    })
+    .safeParse(v);
+  return r.success ? r.data : undefined;
 }

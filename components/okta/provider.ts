@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { providerSettings, setProviderSettings } from "../settings";
+import { providerRef } from "../provider-ref";
 import { UserError, VendorError, sleep } from "../http";
 import { logInfo, logWarn } from "../log";
 import { OktaApplication, OktaClient, ProvisioningStatus, oktaHttpSettingsFromEnv } from "./client";
@@ -133,10 +134,15 @@ export const oktaUniversalLogoutProvider = {
     return { outs: await this.converge(news) };
   },
 
-  /** Read the app, check the preconditions, then verify / warn / enforce / wait by mode. Safe to repeat. */
-  async converge(inputs: OktaUniversalLogoutInputs): Promise<OktaUniversalLogoutState> {
+  /**
+   * Read the app (unless the program read it in this run: `observedApp`), check the preconditions, then verify / warn /
+   * enforce / wait by mode. Safe to repeat.
+   */
+  async converge(given: OktaUniversalLogoutInputs): Promise<OktaUniversalLogoutState> {
+    const { observedApp, ...inputs } = given;
     const client = this.client(inputs);
-    let app = await resolveCerbyApp(client, { appInstanceId: inputs.appInstanceId });
+    const seen = observedApp && observedApp.id === inputs.appInstanceId && observedApp.status === "ACTIVE";
+    let app = seen ? observedApp : await resolveCerbyApp(client, { appInstanceId: inputs.appInstanceId });
     const adminUrl = oktaAdminUrl(inputs.orgUrl, app.name, app.id);
     const warnings: string[] = [];
     const warn = (msg: string) => {
@@ -144,7 +150,7 @@ export const oktaUniversalLogoutProvider = {
       logWarn(msg);
     };
 
-    const provisioning = await client.getProvisioning(app.id);
+    const provisioning = await client.provisioningOf(app);
     if (provisioning !== "ENABLED") {
       const msg =
         `Okta: the Cerby app "${app.label}" (${app.id}) does not provision users to Cerby (provisioning ` +
@@ -246,7 +252,8 @@ export const oktaUniversalLogoutProvider = {
   },
 
   async read(id: string, props: OktaUniversalLogoutState): Promise<pulumi.dynamic.ReadResult> {
-    const inputs = checkOktaInputs(props as unknown as Record<string, unknown>).inputs;
+    // Refresh reads live: an observedApp in state is what an earlier run saw, never used here.
+    const { observedApp: _ignored, ...inputs } = checkOktaInputs(props as unknown as Record<string, unknown>).inputs;
     const client = this.client(inputs);
     const app = await client.getApp(inputs.appInstanceId);
     // Live values; returning inputs too makes `preview --refresh` diff against what Okta shows now.
@@ -256,7 +263,7 @@ export const oktaUniversalLogoutProvider = {
       appName: app.name,
       appLabel: app.label,
       adminUrl: oktaAdminUrl(inputs.orgUrl, app.name, app.id),
-      provisioning: await client.getProvisioning(app.id),
+      provisioning: await client.provisioningOf(app),
     };
     return { id, props: next, inputs };
   },
@@ -287,6 +294,8 @@ export interface OktaUniversalLogoutArgs {
   pollIntervalSeconds?: pulumi.Input<number>;
   /** Fail instead of warning when the app does not provision users to Cerby. */
   requireProvisioning?: pulumi.Input<boolean>;
+  /** The app as the program just read it (the component passes it): spares the provider a read of the app. */
+  observedApp?: pulumi.Input<OktaApplication>;
 }
 
 /** The Okta Cerby app's Universal Logout setting, as a Pulumi resource. */
@@ -300,7 +309,8 @@ export class OktaUniversalLogout extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: OktaUniversalLogoutArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      oktaUniversalLogoutProvider,
+      // A reference that loads oktaUniversalLogoutProvider at run time: Pulumi stores ~2 kB in state, not the whole implementation.
+      providerRef("components/okta/provider", "oktaUniversalLogoutProvider"),
       name,
       {
         ...args,

@@ -27,7 +27,11 @@ export async function resolveCerbyApp(
     return app;
   }
   const label = (opts.label ?? DEFAULT_APP_LABEL).trim();
-  const seen = await client.listApps({ q: label });
+  return pickByLabel(org, label, await client.listApps({ q: label }));
+}
+
+/** The one ACTIVE app labelled `label` among `seen` (the apps whose name or label starts with it, as Okta's q). */
+export function pickByLabel(org: string, label: string, seen: OktaApplication[]): OktaApplication {
   const matches = seen.filter((a) => a.label.toLowerCase() === label.toLowerCase());
   const active = matches.filter((a) => a.status === "ACTIVE");
   if (active.length === 1) return active[0];
@@ -44,6 +48,100 @@ export async function resolveCerbyApp(
     `Okta: no app labelled "${label}" in ${org} (searched q="${label}", ${seen.length} app(s) seen, exact label ` +
       `match ignoring case).${near} Add the Cerby app from the Okta Integration Network, or set appInstanceId (or the ` +
       "label) to the app you use.",
+  );
+}
+
+/** Resolves from a full listing of the org's apps, as resolveCerbyApp would; an ID not in it is read directly. */
+async function resolveFromListing(
+  client: OktaClient,
+  all: OktaApplication[],
+  opts: { appInstanceId?: string; label?: string },
+): Promise<OktaApplication> {
+  if (opts.appInstanceId !== undefined && opts.appInstanceId !== "") {
+    const app = all.find((a) => a.id === opts.appInstanceId);
+    // Not listed (a bad ID, or one the list does not show): the direct read gives Okta's own answer.
+    if (!app) return resolveCerbyApp(client, opts);
+    if (app.status !== "ACTIVE") throw inactiveError(client.orgUrl, [app]);
+    return app;
+  }
+  const label = (opts.label ?? DEFAULT_APP_LABEL).trim();
+  const l = label.toLowerCase();
+  const seen = all.filter((a) => a.name.toLowerCase().startsWith(l) || a.label.toLowerCase().startsWith(l));
+  return pickByLabel(client.orgUrl, label, seen);
+}
+
+interface Lookup {
+  opts: { appInstanceId?: string; label?: string };
+  resolve: (app: OktaApplication) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Batch {
+  client: OktaClient;
+  lookups: Lookup[];
+}
+
+type Slots = Record<symbol, unknown>;
+/** Process-global, keyed by org: open batches of lookups (never module state, which Pulumi would serialize). */
+function openBatches(): Map<string, Batch> {
+  const g = globalThis as unknown as Slots;
+  const key = Symbol.for("cerby-okta-universal-logout:app-lookups");
+  if (!g[key]) g[key] = new Map<string, Batch>();
+  return g[key] as Map<string, Batch>;
+}
+
+/**
+ * resolveCerbyApp for a program with many bindings: the lookups one run starts together (in the same turns of the
+ * event loop) share one walk of `GET /api/v1/apps` (200 apps a page), so k lookups cost at most k apps-bucket calls —
+ * one page per 200 apps in the org — instead of k. A single lookup is one direct call, as before. If the org has more
+ * than 200·k apps, the walk stops after k pages and each lookup is made directly. Nothing is cached beyond the batch:
+ * the next run reads Okta again.
+ */
+export function resolveCerbyAppShared(
+  client: OktaClient,
+  opts: { appInstanceId?: string; label?: string },
+): Promise<OktaApplication> {
+  const batches = openBatches();
+  return new Promise<OktaApplication>((resolve, reject) => {
+    let batch = batches.get(client.orgUrl);
+    if (!batch) {
+      batch = { client, lookups: [] };
+      batches.set(client.orgUrl, batch);
+      scheduleFlush(client.orgUrl, batch);
+    }
+    batch.lookups.push({ opts, resolve, reject });
+  });
+}
+
+function scheduleFlush(org: string, batch: Batch): void {
+  // Wait until a turn of the event loop adds no lookup (the program registers its bindings in a burst), then go.
+  let seen = -1;
+  let turns = 0;
+  const tick = () => {
+    if (batch.lookups.length !== seen && turns++ < 20) {
+      seen = batch.lookups.length;
+      setImmediate(tick);
+      return;
+    }
+    if (openBatches().get(org) === batch) openBatches().delete(org);
+    void flush(batch);
+  };
+  setImmediate(tick);
+}
+
+async function flush(batch: Batch): Promise<void> {
+  const { client, lookups } = batch;
+  const one = (l: Lookup, p: Promise<OktaApplication>) => p.then(l.resolve, l.reject);
+  if (lookups.length === 1) return one(lookups[0], resolveCerbyApp(client, lookups[0].opts));
+  let all: OktaApplication[] | undefined;
+  try {
+    all = await client.listAllApps(lookups.length);
+  } catch (e) {
+    for (const l of lookups) l.reject(e);
+    return;
+  }
+  await Promise.all(
+    lookups.map((l) => one(l, all ? resolveFromListing(client, all, l.opts) : resolveCerbyApp(client, l.opts))),
   );
 }
 

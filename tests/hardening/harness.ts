@@ -18,9 +18,9 @@ import { Engine, RunResult } from "../e2e/engine";
 
 export const WORKSPACE = "acme";
 export const RETRIES = 2;
-export const TIMEOUT_MS = 300;
+export const TIMEOUT_MS = 200;
 
-/** Plugin (and, for the label lookup, program) timings: 3 attempts, 5 ms backoff, 300 ms per request. */
+/** Plugin (and, for the label lookup, program) timings: 3 attempts, 5 ms backoff, 200 ms per request. */
 export const HTTP_ENV: Record<string, string> = {
   CERBY_HTTP_BASE_DELAY_MS: "5",
   CERBY_HTTP_RETRIES: String(RETRIES),

@@ -39,6 +39,13 @@ describe("Okta provider serialization", () => {
     expect(registered.map((r) => r.type)).to.include("pulumi-nodejs:dynamic/okta:UniversalLogout");
   });
 
+  it("serializes a reference to the provider's module, not its code (small state)", () => {
+    expect(text.length).to.be.below(5000);
+    expect(text).to.contain('"components/okta/provider"').and.to.contain('"oktaUniversalLogoutProvider"');
+    // None of the implementation is in state: it is loaded from the installed code when the provider runs.
+    expect(text).not.to.contain("Express Configuration");
+  });
+
   it("serializes a provider that holds no token and no private key (PEM or JWK d)", () => {
     expect(text).to.be.a("string").and.to.contain("exports.handler");
     for (const secret of [token, keys.pem, keys.pem.split("\n")[1], keys.d]) {
