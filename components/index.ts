@@ -1,4 +1,5 @@
-// The public names of the module.
+// The public names of the module: the one entry of the installable package (package.json `main`/`types`/`exports`
+// point at its compiled form, dist/index.js + dist/index.d.ts) and of this repository's own stack program.
 export {
   CerbyOktaUniversalLogout,
   CerbyOktaUniversalLogoutArgs,
@@ -6,5 +7,9 @@ export {
   OktaSideArgs,
 } from "./universal-logout";
 export { CerbyUniversalLogout, CerbyUniversalLogoutArgs } from "./cerby/provider";
-export { OktaUniversalLogout, OktaUniversalLogoutArgs } from "./okta/provider";
+export type { CerbyMode } from "./cerby/inputs";
+export { OktaUniversalLogout, OktaUniversalLogoutArgs, OktaUniversalLogoutStatus } from "./okta/provider";
+export type { ProvisioningStatus } from "./okta/client";
+export { oktaOrgUrl, OktaConfigError } from "./okta/config";
+export type { OktaMode, OktaCredentials, OktaOrgSettings } from "./okta/config";
 export { VendorError, UserError } from "./http";

@@ -5,7 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { loadProgramConfig } from "./config";
 import { asRunError } from "./run-error";
-import { CerbyOktaUniversalLogout, readStackConfig } from "./universal-logout";
+import { CerbyOktaUniversalLogout } from "./index";
+import { readStackConfig } from "./universal-logout";
 
 export interface BindingOutputs {
   appInstanceId: pulumi.Output<string>;

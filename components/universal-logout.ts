@@ -56,13 +56,21 @@ export interface CerbyOktaUniversalLogoutArgs {
 
 /** Okta Universal Logout for Cerby, on both sides, as one resource. */
 export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
+  /** The App instance ID bound on both sides: the Okta app ID of the Cerby app (given, from `app`, or looked up). */
   readonly appInstanceId: pulumi.Output<string>;
+  /** Whether "Enable Okta Universal Logout" is on in the Cerby workspace (as recorded, in `manual` mode). */
   readonly cerbyEnabled: pulumi.Output<boolean>;
+  /** Universal Logout on the Okta app as Okta reports it: ENABLED, DISABLED, UNSUPPORTED or UNKNOWN. */
   readonly oktaUniversalLogoutStatus: pulumi.Output<string>;
+  /** The Okta admin console page of the Cerby app, where an admin ticks Universal Logout by hand. */
   readonly oktaAdminUrl: pulumi.Output<string>;
+  /** One line for people: both sides' state and the App instance ID. */
   readonly summary: pulumi.Output<string>;
+  /** Non-fatal findings of both sides (provisioning off, Okta status in `warn` mode, …); empty when all is well. */
   readonly warnings: pulumi.Output<string[]>;
+  /** The Cerby side: the workspace's Universal Logout setting (child `<name>-cerby`). */
   readonly cerby: CerbyUniversalLogout;
+  /** The Okta side: the Cerby app's Universal Logout setting (child `<name>-okta`, after the Cerby side). */
   readonly okta: OktaUniversalLogout;
 
   constructor(name: string, args: CerbyOktaUniversalLogoutArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -9,6 +9,7 @@
  * Usage: node -r ts-node/register/transpile-only scripts/program-host.ts <project dir>; prints the port, then serves
  * until killed.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 const projectDir = path.resolve(process.argv[2] ?? ".");
@@ -21,7 +22,14 @@ const { LanguageServer } = require(fromProject("@pulumi/pulumi/automation/server
 const langrpc = require(fromProject("@pulumi/pulumi/proto/language_grpc_pb"));
 const { grpcChannelOptions } = require(fromProject("@pulumi/pulumi/runtime/settings"));
 
-const main = path.resolve(projectDir, require(path.join(projectDir, "package.json")).main ?? "index.ts");
+// The entry the stock language host runs: Pulumi.yaml's `main`, else package.json's `main`, else index.ts.
+const projectMain = (require(fromProject("js-yaml")) as typeof import("js-yaml")).load(
+  fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"),
+) as { main?: string };
+const main = path.resolve(
+  projectDir,
+  projectMain.main ?? require(path.join(projectDir, "package.json")).main ?? "index.ts",
+);
 
 /** Runs the program as a new process would: the project's own modules load afresh (dependencies stay cached). */
 async function program(): Promise<unknown> {
