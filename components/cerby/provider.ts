@@ -233,7 +233,7 @@ export class CerbyUniversalLogout extends pulumi.dynamic.Resource {
   constructor(name: string, args: CerbyUniversalLogoutArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       // A reference that loads cerbyUniversalLogoutProvider at run time: Pulumi stores ~2 kB in state, not the whole implementation.
-      providerRef("components/cerby/provider", "cerbyUniversalLogoutProvider"),
+      providerRef(__filename, "components/cerby/provider", "cerbyUniversalLogoutProvider"),
       name,
       {
         // Named here so they are outputs even when not given (check applies the defaults).

@@ -310,7 +310,7 @@ export class OktaUniversalLogout extends pulumi.dynamic.Resource {
   constructor(name: string, args: OktaUniversalLogoutArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       // A reference that loads oktaUniversalLogoutProvider at run time: Pulumi stores ~2 kB in state, not the whole implementation.
-      providerRef("components/okta/provider", "oktaUniversalLogoutProvider"),
+      providerRef(__filename, "components/okta/provider", "oktaUniversalLogoutProvider"),
       name,
       {
         ...args,
