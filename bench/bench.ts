@@ -20,6 +20,7 @@ import { OktaEmulator } from "../tests/emulators/okta";
 import { freshAppId, freshSecret } from "../tests/helpers/keys";
 import { freshKeyPair } from "../tests/okta/keys";
 import { Engine, RunResult } from "../tests/e2e/engine";
+import { CliStack } from "./cli-engine";
 
 interface Options {
   ns: number[];
@@ -87,8 +88,32 @@ export function driverEngine(o: BenchEngineOptions): BenchEngine {
   };
 }
 
-/** Engines by name; the real-CLI engine registers here once it is built. */
-export const ENGINES: Record<string, (o: BenchEngineOptions) => BenchEngine> = { driver: driverEngine };
+/** The real Pulumi CLI (bench/cli-engine.ts): each command one `pulumi` process, as a user or pipeline runs it. */
+export function cliEngine(o: BenchEngineOptions): BenchEngine {
+  let stack: CliStack | undefined;
+  return {
+    name: "cli",
+    async run(phase) {
+      stack ??= await CliStack.create(o.config, o.pluginEnv, o.secretKeys);
+      const opts = { parallel: o.parallel };
+      const r =
+        phase === "refresh"
+          ? await stack.refresh(opts)
+          : phase === "destroy"
+            ? await stack.destroy(opts)
+            : await stack.up(opts);
+      // The CLI's own start-up is inside its command; it is not reported apart.
+      return { steps: [], outputs: {}, errors: r.errors };
+    },
+    stateBytes: () => stack?.stateBytes() ?? 0,
+    async dispose() {
+      await stack?.stop();
+    },
+  };
+}
+
+/** Engines by name. */
+export const ENGINES: Record<string, (o: BenchEngineOptions) => BenchEngine> = { driver: driverEngine, cli: cliEngine };
 
 /** Apps per page of GET /api/v1/apps (Okta's maximum `limit`). */
 export const OKTA_PAGE = 200;
@@ -225,7 +250,7 @@ function parseArgs(argv: string[]): Options {
       case "-h":
         console.log(
           "npm run bench -- [--n 1,10,50,200] [--latency 50] [--okta-rate 300] [--okta-concurrency 15] [--concurrency N] " +
-            "[--parallel 0] [--resolve label|id] [--auth oauth|ssws] [--engine driver] [--json]",
+            "[--parallel 0] [--resolve label|id] [--auth oauth|ssws] [--engine driver|cli] [--json]",
         );
         process.exit(0);
       // falls through (exit)
@@ -421,7 +446,7 @@ async function mainBench(): Promise<void> {
   for (const n of o.ns) {
     const r = await runN(n, o);
     if (o.json) {
-      console.log(JSON.stringify(summary(n, ENGINES[o.engine] === driverEngine ? "driver" : o.engine, r)));
+      console.log(JSON.stringify(summary(n, o.engine, r)));
       continue;
     }
     for (const p of PHASES) {

@@ -27,13 +27,20 @@ export class CliStack {
     this.env = localBackendEnv(path.join(this.tmp, "state"), { PULUMI_HOME: path.join(this.tmp, "home"), ...env });
   }
 
-  /** A new stack `bench` with `config` (key → value; secrets passed as environment variables in `env`). */
-  static async create(config: Record<string, string>, env: Record<string, string>): Promise<CliStack> {
+  /** A new stack `bench` with `config` (key → value; `secretKeys` set with --secret, read from standard input). */
+  static async create(
+    config: Record<string, string>,
+    env: Record<string, string>,
+    secretKeys: string[] = [],
+  ): Promise<CliStack> {
     const engine = findEngine({ build: true });
     if (!engine) throw new Error("no Pulumi CLI for the benchmark's cli engine (see README, 'The Pulumi engine')");
     const s = new CliStack(engine, env);
     await s.must(["stack", "init", "bench"]);
-    for (const [k, v] of Object.entries(config)) await s.must(["config", "set", k, v]);
+    for (const [k, v] of Object.entries(config)) {
+      if (secretKeys.includes(k)) await s.must(["config", "set", "--secret", k], v);
+      else await s.must(["config", "set", k, v]);
+    }
     return s;
   }
 
@@ -41,8 +48,8 @@ export class CliStack {
     return this.engine.version;
   }
 
-  private async must(args: string[]): Promise<CliResult> {
-    const r = await pulumi(this.engine, args, this.project, this.env, { timeoutMs: 60 * 60 * 1000 });
+  private async must(args: string[], stdin?: string): Promise<CliResult> {
+    const r = await pulumi(this.engine, args, this.project, this.env, { stdin, timeoutMs: 60 * 60 * 1000 });
     if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
     return r;
   }
