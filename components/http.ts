@@ -44,9 +44,18 @@ export interface FailureInfo {
   data?: unknown;
   headers: Record<string, string>;
   requestId?: string;
-  /** Transport failure (timeout, reset, refused) when there was no HTTP answer. */
+  /** Transport failure (timeout, reset, refused, body over the size limit) when there was no usable HTTP answer. */
   transport?: string;
   attempts: number;
+  /** The full URL requested (no credentials: URLs never carry any here). */
+  url?: string;
+  /**
+   * Why no further attempt was made: `final` (an answer a retry would not change: 4xx, 501, a redirect, an oversized
+   * body), `budget` (retried until the retry budget ran out), `server-wait` (the server asked for a longer wait than
+   * this run waits; `serverWaitMs` says how long).
+   */
+  stop?: "final" | "budget" | "server-wait";
+  serverWaitMs?: number;
 }
 
 export interface VendorErrorFields {
@@ -54,6 +63,10 @@ export interface VendorErrorFields {
   action: string;
   method: string;
   path: string;
+  /** The full URL requested; shown instead of `path` when known. */
+  url?: string;
+  /** Where a 3xx answer pointed (never followed). */
+  redirect?: string;
   status?: number;
   /** Vendor error code: Cerby `code`, Okta `errorCode` (E0000006) or OAuth `error`. */
   code?: string;
@@ -83,10 +96,16 @@ export class UserError extends Error {
 /** The single error type both clients raise. Its message is complete: side, step, request, vendor code, advice. */
 export class VendorError extends UserError {
   readonly fields: VendorErrorFields;
-  constructor(fields: VendorErrorFields) {
-    super(renderVendorError(fields));
+  /** Vendor text is sanitized here, once for every caller: credentials redacted, control characters gone, capped. */
+  constructor(fields: VendorErrorFields, secrets: string[] = []) {
+    const clean = sanitizeFields(fields, secrets);
+    super(renderVendorError(clean));
     this.name = "VendorError";
-    this.fields = fields;
+    this.fields = clean;
+  }
+  /** The same error with the credentials this call sent redacted too (a server may echo them in any field). */
+  redacting(secrets: string[]): VendorError {
+    return new VendorError(this.fields, secrets);
   }
   get status(): number | undefined {
     return this.fields.status;
@@ -99,17 +118,72 @@ export class VendorError extends UserError {
 /** The fields of a VendorError that come from the failed call itself; each vendor adds its code, detail and hint. */
 export function failureFields(
   info: FailureInfo,
-): Pick<VendorErrorFields, "side" | "action" | "method" | "path" | "status" | "requestId" | "attempts"> {
-  const { side, action, method, path, status, requestId, attempts } = info;
-  return { side, action, method, path, status, requestId, attempts };
+): Pick<
+  VendorErrorFields,
+  "side" | "action" | "method" | "path" | "url" | "redirect" | "status" | "requestId" | "attempts"
+> {
+  const { side, action, method, path, url, status, requestId, attempts } = info;
+  const redirect = status !== undefined && status >= 300 && status < 400 ? info.headers["location"] : undefined;
+  return { side, action, method, path, url, status, requestId, attempts, ...(redirect ? { redirect } : {}) };
 }
 
 export function renderVendorError(f: VendorErrorFields): string {
   const answer = f.status !== undefined ? `HTTP ${f.status}` : "no answer";
-  const vendor = [f.code, f.title, f.detail].filter((x) => x && x.length > 0).join(": ");
+  const redirect = f.redirect ? ` (a redirect to ${f.redirect}, not followed)` : "";
+  // Vendors often repeat themselves ("Forbidden" as code and title): say each thing once, without a doubled period.
+  const parts: string[] = [];
+  for (const x of [f.code, f.title, f.detail]) {
+    const t = (x ?? "").trim().replace(/[.\s]+$/, "");
+    if (t && !parts.some((p) => p.toLowerCase().includes(t.toLowerCase()))) parts.push(t);
+  }
+  const vendor = parts.join(": ");
   const tries = f.attempts && f.attempts > 1 ? ` after ${f.attempts} attempts` : "";
   const id = f.requestId ? ` (${f.side} request id: ${f.requestId})` : "";
-  return `${f.side}: could not ${f.action}: ${f.method} ${f.path} → ${answer}${tries}${vendor ? ` — ${vendor}` : ""}. ${f.hint}${id}`;
+  return `${f.side}: could not ${f.action}: ${f.method} ${f.url ?? f.path} → ${answer}${redirect}${tries}${vendor ? ` — ${vendor}` : ""}. ${f.hint}${id}`;
+}
+
+/** Longest piece of vendor text kept in a message (code, title, detail, redirect target). */
+export const VENDOR_FIELD_CAP = 300;
+
+/**
+ * Makes text from a server safe to show: control characters and ANSI escapes (forged log lines, terminal tricks) and
+ * bidi overrides removed, every credential form redacted (the given secrets, `SSWS …`, `Bearer …`, JWTs such as a
+ * client_assertion, `key=…`-style pairs, PEM blocks), then capped at `cap` characters.
+ */
+export function sanitizeText(raw: unknown, secrets: string[] = [], cap = VENDOR_FIELD_CAP): string {
+  let t = typeof raw === "string" ? raw : String(raw);
+  // Long input is cut early (before the regexes), keeping enough to find a credential that straddles the cap.
+  if (t.length > cap * 8) t = t.slice(0, cap * 8);
+  const known = secrets.filter((x) => typeof x === "string" && x.length >= 8).sort((a, b) => b.length - a.length);
+  const redactKnown = (x: string) => known.reduce((acc, sec) => acc.split(sec).join("[redacted]"), x);
+  t = redactKnown(t);
+  t = t
+    .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "")
+    .replace(/\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?/g, "")
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, " ");
+  t = redactKnown(t);
+  t = t
+    .replace(/-----BEGIN[^-]*-----[\s\S]*?(?:-----END[^-]*-----|$)/g, "[redacted key]")
+    .replace(/\beyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){1,2}/g, "[redacted JWT]")
+    .replace(/\b(SSWS|Bearer|DPoP|Basic)\s+[^\s"',;]+/gi, "$1 [redacted]")
+    .replace(
+      /\b(client_assertion|access_token|refresh_token|id_token|api[_-]?key|x-api-key|api[_-]?token|token|secret|password|private[_-]?key)(\\?["']?\s*[:=]\s*\\?["']?)(?!\[redacted)[^\s"'&,;}\\]+/gi,
+      "$1$2[redacted]",
+    )
+    .replace(/\s{2,}/g, " ")
+    .trim();
+  return t.length > cap ? `${t.slice(0, cap - 1)}…` : t;
+}
+
+function sanitizeFields(f: VendorErrorFields, secrets: string[]): VendorErrorFields {
+  const clean = (v: string | undefined, cap = VENDOR_FIELD_CAP) =>
+    v === undefined ? undefined : sanitizeText(v, secrets, cap);
+  const out: VendorErrorFields = { ...f, hint: sanitizeText(f.hint, secrets, 4000) };
+  for (const k of ["code", "title", "detail", "requestId", "redirect", "url", "path", "action"] as const) {
+    if (f[k] !== undefined)
+      (out as unknown as Record<string, unknown>)[k] = clean(f[k], k === "requestId" ? 100 : VENDOR_FIELD_CAP);
+  }
+  return out;
 }
 
 export interface RetryPolicy {
@@ -132,11 +206,19 @@ export interface HttpClientOptions {
   authHeaders: () => Promise<Record<string, string>>;
   /** Turn a failed call into a VendorError with advice. */
   describeFailure: (info: FailureInfo) => VendorError;
-  /** Called when a 401 arrives on an authenticated call; return true to retry once with fresh credentials. */
-  onUnauthorized?: () => Promise<boolean>;
+  /**
+   * Called when a 401 arrives on an authenticated call, with the auth headers that call sent (so only that credential
+   * is dropped); return true to retry once with fresh credentials.
+   */
+  onUnauthorized?: (sent: Record<string, string>) => Promise<boolean>;
+  /** Largest response body read, in bytes, after decompression (default 4 MiB). */
+  maxBodyBytes?: number;
   /** Observability for tests and the benchmark: every attempt, with its outcome. */
   onAttempt?: (e: { method: string; path: string; status?: number; waitMs: number }) => void;
 }
+
+/** Default cap on a response body, after decompression: a page of 200 Okta apps is well under 1 MiB. */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export function defaultRetryPolicy(): RetryPolicy {
   return { retries: 4, baseDelayMs: 250, maxDelayMs: 8000, maxWaitMs: 65000 };
@@ -213,8 +295,18 @@ export interface LimiterStats {
   throttled: number;
 }
 
-/** One attempt: an HTTP answer (and whether its body was unreadable), or a transport failure. */
-type Outcome = { response?: HttpResponse; transport?: string; badBody?: boolean };
+/**
+ * One attempt: an HTTP answer (and whether its body was unreadable), or a transport failure (`final` when a retry
+ * cannot help, e.g. a body over the size limit). `secrets` are the credentials the attempt sent, to redact from errors.
+ */
+type Outcome = {
+  response?: HttpResponse;
+  transport?: string;
+  badBody?: boolean;
+  final?: boolean;
+  sentAuth: Record<string, string>;
+  secrets: string[];
+};
 
 /** Extra wait after a bucket's reset time: Okta's reset is whole seconds, clocks differ a little. */
 const RESET_MARGIN_MS = 100;
@@ -288,7 +380,24 @@ export class HttpClient {
     return originLimiter(`${this.opts.side} ${origin} ${spec.noAuth ? "unauthenticated" : "api"}`);
   }
 
+  /** The URL a request goes to. */
+  urlOf(spec: Pick<RequestSpec, "url" | "path" | "query">): string {
+    if (spec.url) return spec.url;
+    const u = joinUrl(this.opts.baseUrl, spec.path);
+    const q = cleanQuery(spec.query);
+    return q && Object.keys(q).length > 0 ? `${u}?${new URLSearchParams(q).toString()}` : u;
+  }
+
   async send(spec: RequestSpec): Promise<HttpResponse> {
+    // Every request passes here, whichever path built it (program, check, read, delete, a Link header): a credential
+    // never leaves over plain http to a non-loopback host, nor to another origin than the client's.
+    const problem = requestUrlProblem(this.urlOf(spec), this.opts.baseUrl);
+    if (problem) {
+      throw new UserError(
+        `${this.opts.side}: refused to ${spec.action}: ${spec.method} ${sanitizeText(this.urlOf(spec))} — ${problem}. ` +
+          `No request was sent, so no credential left this machine. Fix the ${this.opts.side} URL setting.`,
+      );
+    }
     const l = this.limiter(spec);
     await this.acquire(l);
     try {
@@ -362,6 +471,7 @@ export class HttpClient {
   private async sendWithRetries(spec: RequestSpec, l: OriginLimiter): Promise<HttpResponse> {
     const { retry } = this.opts;
     const path = spec.url ? safePath(spec.url) : spec.path;
+    const url = this.urlOf(spec);
     let refreshedAuth = false;
     let attempt = 0;
     for (;;) {
@@ -383,6 +493,7 @@ export class HttpClient {
         action: spec.action,
         method: spec.method,
         path,
+        url,
         status: outcome.response?.status,
         data: outcome.response?.data,
         headers: outcome.response?.headers ?? {},
@@ -390,8 +501,12 @@ export class HttpClient {
         transport: outcome.transport,
         attempts: attempt,
       };
+      const fail = (stop: FailureInfo["stop"], serverWaitMs?: number): VendorError =>
+        this.opts.describeFailure({ ...info, stop, serverWaitMs }).redacting(outcome.secrets);
       const status = outcome.response?.status;
-      if (outcome.response && status !== undefined && status < 400 && !outcome.badBody) {
+      // Only 2xx is success: a 3xx is a redirect this client never follows (the credential would go along), so
+      // nothing it says can be taken as done.
+      if (outcome.response && status !== undefined && status >= 200 && status < 300 && !outcome.badBody) {
         this.notePause(l, outcome.response.headers, status);
         this.opts.onAttempt?.({ method: spec.method, path, status, waitMs: 0 });
         return outcome.response;
@@ -399,20 +514,21 @@ export class HttpClient {
       if (status === 429) l.stats.throttled++;
       if (status === 401 && !spec.noAuth && !refreshedAuth && this.opts.onUnauthorized) {
         refreshedAuth = true;
-        if (await this.opts.onUnauthorized()) {
+        if (await this.opts.onUnauthorized(outcome.sentAuth)) {
           this.opts.onAttempt?.({ method: spec.method, path, status, waitMs: 0 });
           continue;
         }
       }
-      const retryable = outcome.transport !== undefined || outcome.badBody || isRetryableStatus(status ?? 0);
+      const retryable =
+        !outcome.final && (outcome.transport !== undefined || outcome.badBody || isRetryableStatus(status ?? 0));
       if (!retryable || attempt > retry.retries) {
         this.opts.onAttempt?.({ method: spec.method, path, status, waitMs: 0 });
-        throw this.opts.describeFailure(info);
+        throw fail(retryable ? "budget" : "final");
       }
       const hinted = status !== undefined ? serverWaitMs(info.headers, status) : undefined;
       if (hinted !== undefined && hinted > retry.maxWaitMs) {
         this.opts.onAttempt?.({ method: spec.method, path, status, waitMs: 0 });
-        throw this.opts.describeFailure(info);
+        throw fail("server-wait", hinted);
       }
       const wait = hinted ?? backoffMs(attempt - 1, retry);
       // A 429 holds every request to this origin in the process, not just this one.
@@ -434,15 +550,26 @@ export class HttpClient {
 
   private async once(spec: RequestSpec): Promise<Outcome> {
     const headers: Record<string, string> = { Accept: "application/json" };
-    if (!spec.noAuth) Object.assign(headers, await this.opts.authHeaders());
+    const sentAuth = spec.noAuth ? {} : await this.opts.authHeaders();
+    Object.assign(headers, sentAuth);
+    // Everything secret this attempt sends, so an error can redact it wherever the server echoes it.
+    const secrets: string[] = [];
+    for (const v of Object.values(sentAuth)) secrets.push(v, v.replace(/^\S+\s+/, ""));
     let data: string | undefined;
     if (spec.form) {
       headers["Content-Type"] = "application/x-www-form-urlencoded";
-      data = new URLSearchParams(typeof spec.form === "function" ? await spec.form() : spec.form).toString();
+      const form = typeof spec.form === "function" ? await spec.form() : spec.form;
+      for (const k of ["client_assertion", "client_secret"]) if (form[k]) secrets.push(form[k]);
+      data = new URLSearchParams(form).toString();
     } else if (spec.body !== undefined) {
       headers["Content-Type"] = "application/json";
       data = JSON.stringify(spec.body);
     }
+    const maxBytes = this.opts.maxBodyBytes ?? MAX_BODY_BYTES;
+    // A wall-clock deadline for the whole attempt: axios' own timeout is reset by every byte, so a server dripping
+    // one byte at a time would never time out.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), this.opts.timeoutMs);
     try {
       const res = await axios.request<string>({
         method: spec.method,
@@ -451,6 +578,10 @@ export class HttpClient {
         headers,
         data,
         timeout: this.opts.timeoutMs,
+        signal: deadline.signal,
+        // Counted after decompression, so a gzip bomb stops at the cap too.
+        maxContentLength: maxBytes,
+        maxBodyLength: maxBytes,
         // We parse ourselves so a malformed body is an error, not a silent string.
         responseType: "text",
         transformResponse: [(x: string) => x],
@@ -467,15 +598,36 @@ export class HttpClient {
         try {
           parsed = JSON.parse(text);
         } catch {
-          parsed = text.slice(0, 200);
-          badBody = res.status < 400;
+          parsed = text.slice(0, VENDOR_FIELD_CAP);
+          badBody = res.status >= 200 && res.status < 300;
         }
       }
-      return { response: { status: res.status, headers: h, data: parsed, requestId }, badBody };
+      return { response: { status: res.status, headers: h, data: parsed, requestId }, badBody, sentAuth, secrets };
     } catch (e) {
-      return { transport: describeTransport(e) };
+      if (deadline.signal.aborted) {
+        return {
+          transport: `timed out (no complete answer within the ${this.opts.timeoutMs} ms deadline per attempt)`,
+          sentAuth,
+          secrets,
+        };
+      }
+      if (/maxContentLength|maxBodyLength/.test((e as Error).message ?? "")) {
+        return {
+          transport: `body too large (over the ${formatBytes(maxBytes)} limit on an answer, after decompression)`,
+          final: true,
+          sentAuth,
+          secrets,
+        };
+      }
+      return { transport: describeTransport(e), sentAuth, secrets };
+    } finally {
+      clearTimeout(timer);
     }
   }
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 && n % (1024 * 1024) === 0 ? `${n / (1024 * 1024)} MiB` : `${n} bytes`;
 }
 
 function describeTransport(e: unknown): string {
@@ -518,11 +670,21 @@ function safePath(url: string): string {
 }
 
 /** A transport failure in the user's words. */
-export function transportHint(side: Side, transport: string, baseUrl: string): string {
-  if (transport === "timed out")
-    return `${side} did not answer in time; check the network path to ${baseUrl} and retry.`;
+export function transportHint(side: Side, transport: string, baseUrl: string, method = "GET"): string {
+  // A write that got no answer may still have been applied: never claim it was not.
+  const write =
+    method !== "GET"
+      ? ` The ${method} may still have been applied; the next run reads before it writes, so rerunning is safe.`
+      : "";
+  if (transport.startsWith("timed out"))
+    return `${side} did not answer in time: ${transport}; check the network path to ${baseUrl} and retry.${write}`;
+  if (transport.startsWith("body too large"))
+    return (
+      `${side}'s answer was not read to the end: its ${transport}. Check that ${baseUrl} is the ${side} URL itself ` +
+      `(not a proxy or a download page); not retried, as the same answer would come back.${write}`
+    );
   if (transport === "host not found") return `The host of ${baseUrl} does not resolve; check the ${side} URL settings.`;
-  return `The connection to ${baseUrl} failed (${transport}); check the network path and retry — the run is safe to repeat.`;
+  return `The connection to ${baseUrl} failed (${transport}); check the network path and retry — the run is safe to repeat.${write}`;
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -536,23 +698,51 @@ export function isLoopbackHost(hostname: string): boolean {
 }
 
 /**
+ * Why a request to `url` must not be sent, or undefined: https unless the host is loopback, no credentials in the URL,
+ * and the same origin as the client's base URL (a Link header or a redirect must not carry the credential elsewhere).
+ */
+export function requestUrlProblem(url: string, baseUrl: string): string | undefined {
+  let u: URL;
+  let base: URL;
+  try {
+    u = new URL(url);
+    base = new URL(baseUrl);
+  } catch {
+    return "it is not a valid URL";
+  }
+  if (u.protocol !== "https:" && !(u.protocol === "http:" && isLoopbackHost(u.hostname))) {
+    return "plain http is only allowed to loopback hosts (127.0.0.1, ::1, localhost); use https://";
+  }
+  if (u.username || u.password) return "the URL carries credentials";
+  if (u.origin !== base.origin) return `it is not on ${base.origin}`;
+  return undefined;
+}
+
+/**
  * Validates an explicit base URL. Returns a problem sentence, or undefined when fine. Credentials in the URL, a
  * query or a fragment are refused: the URL ends up in state and error messages.
  */
 export function baseUrlProblem(raw: string): string | undefined {
+  const shown = JSON.stringify(raw.length > 100 ? `${raw.slice(0, 100)}…` : raw);
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    return `"${raw}" is not a URL; give a full URL such as https://acme.example.com`;
+    return `${shown} is not a URL; give a full URL such as https://acme.example.com`;
   }
   if (u.protocol !== "https:" && !(u.protocol === "http:" && isLoopbackHost(u.hostname))) {
-    return `"${raw}" must use https:// (plain http is only allowed for loopback hosts such as 127.0.0.1)`;
+    return `${shown} must use https:// (plain http is only allowed for loopback hosts such as 127.0.0.1)`;
   }
   if (u.username || u.password) return `"${u.host}" URL must not carry credentials; use the API key setting`;
   // An empty "?" or "#" leaves search/hash empty but would still swallow the API path appended to the URL.
   if (u.search || u.hash || /[?#]/.test(raw)) {
-    return `"${raw}" must not have a query or fragment; remove everything from the first "?" or "#"`;
+    return `${shown} must not have a query or fragment; remove everything from the first "?" or "#"`;
+  }
+  // The URL parser quietly rewrites some input (a backslash becomes "/", a TAB or newline is dropped, the host is
+  // lower-cased, a default port removed): what would be called and stored must be exactly what was typed.
+  const normal = u.href.replace(/\/+$/, "");
+  if (normal !== raw.replace(/\/+$/, "")) {
+    return `${shown} is not in normal form: it would be read as ${JSON.stringify(normal)}; write the URL exactly like that (or fix it)`;
   }
   return undefined;
 }

@@ -33,6 +33,15 @@ export interface OktaOrgSettings {
   orgUrl?: string;
 }
 
+/** The domains Okta runs orgs on, as okta:baseUrl names them. */
+export const OKTA_DOMAINS: readonly string[] = [
+  "okta.com",
+  "oktapreview.com",
+  "okta-emea.com",
+  "okta-gov.com",
+  "okta.mil",
+];
+
 /** The org URL (no trailing slash) from orgName + baseUrl, or an explicit orgUrl. Throws OktaConfigError. */
 export function oktaOrgUrl(s: OktaOrgSettings): string {
   const blank = (v?: string) => v === undefined || v.trim() === "";
@@ -66,10 +75,13 @@ export function oktaOrgUrl(s: OktaOrgSettings): string {
     );
   }
   const domain = (blank(s.baseUrl) ? "okta.com" : s.baseUrl!.trim()).replace(/^https?:\/\//i, "").replace(/\/+$/, "");
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(domain)) {
+  // The API token goes to https://{orgName}.{baseUrl}: only Okta's own domains may complete that host. An org on a
+  // custom domain is named by its full URL (cerby:oktaOrgUrl), where what is typed is exactly what is called.
+  if (!OKTA_DOMAINS.includes(domain.toLowerCase())) {
     throw new OktaConfigError(
       "okta:baseUrl",
-      `${JSON.stringify(domain.slice(0, 70))} is not an Okta domain: use okta.com, oktapreview.com or okta-emea.com`,
+      `${JSON.stringify(domain.slice(0, 70))} is not an Okta domain: use one of ${OKTA_DOMAINS.join(", ")} ` +
+        "(for an org on a custom domain, set cerby:oktaOrgUrl to its full URL instead)",
     );
   }
   return `https://${org.toLowerCase()}.${domain.toLowerCase()}`;
