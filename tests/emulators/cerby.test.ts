@@ -191,7 +191,10 @@ describe("CerbyEmulator", () => {
   describe("global token revocation", () => {
     let jwksServer: http.Server;
     let privateKey: KeyLike;
+    /** The emulated Okta org: its issuer URL, its JWKS at `${issuer}/oauth2/v1/keys`. */
+    let issuer: string;
     const kid = "test-kid";
+    const alice = "alice@acme.test";
 
     before(async () => {
       const pair = await generateKeyPair("RS256");
@@ -203,73 +206,156 @@ describe("CerbyEmulator", () => {
         res.end(jwks);
       });
       await new Promise<void>((r) => jwksServer.listen(0, "127.0.0.1", r));
+      issuer = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}`;
     });
 
     after(() => new Promise<void>((r) => jwksServer.close(() => r())));
 
     beforeEach(() => {
-      cerby.oktaJwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/oauth2/v1/keys`;
+      cerby.oktaJwksUrl = `${issuer}/oauth2/v1/keys`;
       cerby.setSetting("acme", { enabled: true, appInstanceId: APP_ID });
-      cerby.addUser("acme", "alice@acme.test", { sub: "00u1234567890abcdefg" });
-      cerby.login("acme", "alice@acme.test");
-      cerby.login("acme", "alice@acme.test");
+      cerby.addUser("acme", alice, { sub: "00u1234567890abcdefg" });
+      cerby.login("acme", alice);
+      cerby.login("acme", alice);
     });
 
-    function sign(claims: { iss?: string; sub?: string; aud?: string; jti?: string } = {}) {
-      return new SignJWT({})
-        .setProtectedHeader({ alg: "RS256", kid })
-        .setIssuer(claims.iss ?? APP_ID)
-        .setSubject(claims.sub ?? APP_ID)
-        .setAudience(claims.aud ?? acme + GTR_PATH)
-        .setJti(claims.jti ?? randomUUID())
-        .setIssuedAt()
-        .setExpirationTime("5m")
-        .sign(privateKey);
+    type Claims = { iss?: string; sub?: string; aud?: string; jti?: string; iat?: number; nbf?: number; exp?: number };
+
+    /** A request token as Okta sends it; `claims` overrides (undefined drops the claim), `header` overrides the header. */
+    function sign(
+      claims: Claims = {},
+      header: Record<string, unknown> = {},
+      key: KeyLike = privateKey,
+    ): Promise<string> {
+      const now = Math.floor(Date.now() / 1000);
+      const payload: Claims = {
+        iss: issuer,
+        sub: APP_ID,
+        aud: acme + GTR_PATH,
+        iat: now,
+        nbf: now - 300,
+        exp: now + 300,
+        jti: randomUUID(),
+        ...claims,
+      };
+      for (const k of Object.keys(payload) as Array<keyof Claims>) if (payload[k] === undefined) delete payload[k];
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: "RS256", kid, typ: "global-token-revocation+jwt", ...header })
+        .sign(key);
     }
 
-    const gtr = (jwt: string, body: unknown = { subject: { format: "email", email: "alice@acme.test" } }) =>
+    const gtr = (jwt: string, body: unknown = { sub_id: { format: "email", email: alice } }) =>
       call(acme + GTR_PATH, { method: "POST", headers: { authorization: `Bearer ${jwt}` }, body });
 
-    it("204 and sessions revoked for a valid request; replayed jti is 401", async () => {
-      expect(cerby.activeSessions("acme", "alice@acme.test")).to.equal(2);
+    async function expectRefused(jwt: string, detail: RegExp) {
+      const r = await gtr(jwt);
+      expect(r.status, r.text).to.equal(401);
+      expect(r.json.errors[0]).to.include({ status: 401, code: "Unauthorized" });
+      expect(r.json.errors[0].detail).to.match(detail);
+      expect(cerby.activeSessions("acme", alice)).to.equal(2);
+      expect(cerby.logouts).to.have.length(0);
+    }
+
+    it("derives the Okta org issuer from the JWKS URL", () => {
+      expect(cerby.federatedOktaIssuer).to.equal(issuer);
+      cerby.oktaIssuer = "https://acme.okta.com/";
+      expect(cerby.federatedOktaIssuer).to.equal("https://acme.okta.com");
+    });
+
+    it("204 and the user's sessions end for the request Okta sends (sub_id email); the same jti again is 401", async () => {
+      expect(cerby.activeSessions("acme", alice)).to.equal(2);
       const jwt = await sign();
       const r = await gtr(jwt);
-      expect(r.status).to.equal(204);
+      expect(r.status, r.text).to.equal(204);
       expect(r.text).to.equal("");
-      expect(cerby.activeSessions("acme", "alice@acme.test")).to.equal(0);
+      expect(cerby.activeSessions("acme", alice)).to.equal(0);
       expect(cerby.logouts).to.have.length(1);
-      expect(cerby.logouts[0]).to.include({ workspace: "acme", email: "alice@acme.test" });
+      expect(cerby.logouts[0]).to.include({ workspace: "acme", email: alice });
+      cerby.login("acme", alice);
       const replay = await gtr(jwt);
       expect(replay.status).to.equal(401);
+      expect(replay.json.errors[0]).to.include({ status: 401, code: "Unauthorized" });
       expect(replay.json.errors[0].detail).to.match(/replay/);
+      expect(cerby.activeSessions("acme", alice)).to.equal(1);
+    });
+
+    it("401 for a new token that reuses a jti already accepted", async () => {
+      expect((await gtr(await sign({ jti: "jti-once" }))).status).to.equal(204);
+      cerby.login("acme", alice);
+      const again = await gtr(await sign({ jti: "jti-once" }));
+      expect(again.status).to.equal(401);
+      expect(again.json.errors[0].detail).to.match(/replay/);
+      expect(cerby.activeSessions("acme", alice)).to.equal(1);
+    });
+
+    it("accepts the older body member subject", async () => {
+      const r = await gtr(await sign(), { subject: { format: "email", email: alice } });
+      expect(r.status, r.text).to.equal(204);
+      expect(cerby.activeSessions("acme", alice)).to.equal(0);
     });
 
     it("accepts iss_sub under sub_id", async () => {
-      const r = await gtr(await sign(), {
-        sub_id: { format: "iss_sub", iss: "https://org.okta.test", sub: "00u1234567890abcdefg" },
-      });
-      expect(r.status).to.equal(204);
-      expect(cerby.activeSessions("acme", "alice@acme.test")).to.equal(0);
+      const r = await gtr(await sign(), { sub_id: { format: "iss_sub", iss: issuer, sub: "00u1234567890abcdefg" } });
+      expect(r.status, r.text).to.equal(204);
+      expect(cerby.activeSessions("acme", alice)).to.equal(0);
     });
 
-    it("401 for wrong iss, wrong aud, missing token, or feature disabled", async () => {
-      expect((await gtr(await sign({ iss: "0oaAAAAAAAAAAAAAAAAA" }))).status).to.equal(401);
-      expect((await gtr(await sign({ aud: "https://elsewhere.test" }))).status).to.equal(401);
-      expect((await call(acme + GTR_PATH, { method: "POST", body: {} })).status).to.equal(401);
+    it("accepts the issuer set by oktaIssuer (a custom domain) and then refuses the JWKS-derived one", async () => {
+      cerby.oktaIssuer = "https://login.acme.example";
+      await expectRefused(await sign(), /"iss"/);
+      const r = await gtr(await sign({ iss: "https://login.acme.example" }));
+      expect(r.status, r.text).to.equal(204);
+    });
+
+    it("401 when the App instance ID configured in Cerby is not the token's sub", async () => {
+      cerby.setSetting("acme", { enabled: true, appInstanceId: "0oaOTHERotherOTHER01" });
+      await expectRefused(await sign(), /"sub"/);
+    });
+
+    it("401 for the pre-2026-11 token (iss = App instance ID, typ JWT)", async () => {
+      await expectRefused(await sign({ iss: APP_ID }, { typ: "JWT" }), /"typ"|"iss"/);
+    });
+
+    const now = () => Math.floor(Date.now() / 1000);
+    const refusals: Array<[string, () => Promise<string>, RegExp]> = [
+      ["iss is another Okta org", () => sign({ iss: "https://other.okta.com" }), /"iss"/],
+      ["typ is JWT", () => sign({}, { typ: "JWT" }), /"typ"/],
+      ["typ is missing", () => sign({}, { typ: undefined }), /"typ"/],
+      ["aud is another endpoint", () => sign({ aud: `${cerby.workspaceUrl("other")}${GTR_PATH}` }), /"aud"/],
+      ["aud carries a query", () => sign({ aud: `${acme}${GTR_PATH}?x=1` }), /"aud"/],
+      ["exp is in the past", () => sign({ iat: now() - 700, nbf: now() - 1000, exp: now() - 60 }), /"exp"/],
+      ["nbf is in the future", () => sign({ nbf: now() + 60 }), /"nbf"/],
+      ["exp is missing", () => sign({ exp: undefined }), /"exp"/],
+      ["nbf is missing", () => sign({ nbf: undefined }), /"nbf"/],
+      ["iat is missing", () => sign({ iat: undefined }), /"iat"/],
+      ["jti is missing", () => sign({ jti: undefined }), /"jti"/],
+      [
+        "it is signed by a key not in the org's JWKS",
+        async () => sign({}, {}, (await generateKeyPair("RS256")).privateKey),
+        /signature/,
+      ],
+    ];
+    for (const [name, token, detail] of refusals) {
+      it(`401 and sessions remain when ${name}`, async () => expectRefused(await token(), detail));
+    }
+
+    it("401 for a missing token, or Universal Logout disabled", async () => {
+      const none = await call(acme + GTR_PATH, { method: "POST", body: { sub_id: { format: "email", email: alice } } });
+      expect(none.status).to.equal(401);
       cerby.setSetting("acme", { enabled: false });
-      expect((await gtr(await sign())).status).to.equal(401);
-      expect(cerby.activeSessions("acme", "alice@acme.test")).to.equal(2);
+      await expectRefused(await sign(), /not enabled/);
     });
 
-    it("404 unknown user, 400 unknown format, 422 locally provisioned user", async () => {
-      expect((await gtr(await sign(), { subject: { format: "email", email: "bob@acme.test" } })).status).to.equal(404);
-      expect((await gtr(await sign(), { subject: { format: "phone_number", phone_number: "+1" } })).status).to.equal(
+    it("404 unknown user, 400 unknown format or no sub_id, 422 locally provisioned user", async () => {
+      expect((await gtr(await sign(), { sub_id: { format: "email", email: "bob@acme.test" } })).status).to.equal(404);
+      expect((await gtr(await sign(), { sub_id: { format: "phone_number", phone_number: "+1" } })).status).to.equal(
         400,
       );
+      const empty = await gtr(await sign(), {});
+      expect(empty.status).to.equal(400);
+      expect(empty.json.errors[0]).to.include({ status: 400, code: "Bad request" });
       cerby.addUser("acme", "local@acme.test", { provisionedBy: "local" });
-      expect((await gtr(await sign(), { subject: { format: "email", email: "local@acme.test" } })).status).to.equal(
-        422,
-      );
+      expect((await gtr(await sign(), { sub_id: { format: "email", email: "local@acme.test" } })).status).to.equal(422);
       expect(cerby.logouts).to.have.length(0);
     });
   });

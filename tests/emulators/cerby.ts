@@ -4,7 +4,8 @@
  *
  * - `GET|PUT {ws}${settingsPath}/universal-logout` — the Universal Logout setting (X-API-Key, role checks, validation).
  * - `GET {ws}${settingsPath}` — the IdP context (read-only).
- * - `POST {ws}/api/v1/universal-logout/okta/global-token-revocation` — what Okta calls when a logout fires.
+ * - `POST {ws}/api/v1/universal-logout/okta/global-token-revocation` — what Okta calls when a logout fires: a Global
+ *   Token Revocation request, accepted only as the contract's section "The endpoint Okta calls when a logout fires" says.
  */
 import { randomUUID } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify } from "jose";
@@ -18,6 +19,11 @@ export interface CerbyEmulatorOptions {
   settingsPath?: string;
   /** JWKS of the Okta org whose signed requests the GTR endpoint accepts (`{org}/oauth2/v1/keys`). */
   oktaJwksUrl?: string;
+  /**
+   * Issuer URL of the Okta org the workspaces are federated with (`https://{org}.okta.com`): the `iss` a logout
+   * request must carry. Default: derived from `oktaJwksUrl` by dropping `/oauth2/v1/keys`.
+   */
+  oktaIssuer?: string;
 }
 
 export interface CerbySetting {
@@ -32,6 +38,11 @@ export interface CerbySetting {
 export const WEB_ADMIN_USER_ID = "00000000-0000-4000-8000-00000000ad01";
 
 export const GTR_PATH = "/api/v1/universal-logout/okta/global-token-revocation";
+/** The JWT `typ` header of a Global Token Revocation request. */
+export const GTR_JWT_TYPE = "global-token-revocation+jwt";
+/** Clock skew (seconds) tolerated on `exp`, `nbf` and `iat` of a logout request. */
+export const GTR_CLOCK_TOLERANCE_SEC = 5;
+const OKTA_JWKS_SUFFIX = /\/oauth2\/v1\/keys\/?$/;
 const APP_INSTANCE_ID_RE = /^0oa[0-9A-Za-z]{17}$/;
 const WORKSPACE_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const ADMIN_ROLES: ReadonlySet<CerbyRole> = new Set<CerbyRole>(["owner", "super_admin", "admin"]);
@@ -68,6 +79,8 @@ export class CerbyEmulator {
   readonly server: EmulatorServer;
   /** Mutable: the Okta emulator may start after this one. */
   oktaJwksUrl?: string;
+  /** Mutable; when unset the issuer is derived from `oktaJwksUrl` (see `federatedOktaIssuer`). */
+  oktaIssuer?: string;
   readonly settingsPath: string;
   readonly logouts: Array<{ workspace: string; email: string; at: number }> = [];
 
@@ -78,6 +91,7 @@ export class CerbyEmulator {
     const p = opts.settingsPath ?? "/api/v1/settings/idp";
     this.settingsPath = "/" + p.replace(/^\/+|\/+$/g, "");
     this.oktaJwksUrl = opts.oktaJwksUrl;
+    this.oktaIssuer = opts.oktaIssuer;
     this.server = new EmulatorServer("cerby", (req) => this.handle(req));
   }
 
@@ -95,6 +109,21 @@ export class CerbyEmulator {
 
   workspaceUrl(workspace: string): string {
     return `${this.server.baseUrl}/ws/${workspace}`;
+  }
+
+  /** The full URL of a workspace's Global Token Revocation endpoint: the `aud` a logout request must carry. */
+  gtrUrl(workspace: string): string {
+    return `${this.workspaceUrl(workspace)}${GTR_PATH}`;
+  }
+
+  /**
+   * The Okta org issuer a logout request's `iss` must equal: `oktaIssuer` if set, else `oktaJwksUrl` without its
+   * `/oauth2/v1/keys` suffix (the org authorization server's JWKS lives at `{issuer}/oauth2/v1/keys`).
+   */
+  get federatedOktaIssuer(): string | undefined {
+    if (this.oktaIssuer) return this.oktaIssuer.replace(/\/+$/, "");
+    if (!this.oktaJwksUrl || !OKTA_JWKS_SUFFIX.test(this.oktaJwksUrl)) return undefined;
+    return this.oktaJwksUrl.replace(OKTA_JWKS_SUFFIX, "");
   }
 
   addWorkspace(
@@ -324,6 +353,12 @@ export class CerbyEmulator {
     return j;
   }
 
+  /**
+   * Okta's Global Token Revocation request (contract: "The endpoint Okta calls when a logout fires"). 401 unless
+   * Universal Logout is enabled and the bearer JWT verifies against the Okta org's JWKS with `typ`
+   * global-token-revocation+jwt, `iss` the federated Okta org, `sub` the configured App instance ID, `aud` this
+   * endpoint, valid `exp`/`nbf`/`iat` and an unseen `jti`; then 400 / 404 / 422 / 204 by the body's `sub_id`.
+   */
   private async globalTokenRevocation(ws: Workspace, req: EmuRequest): Promise<EmuResponse> {
     const authz = req.headers.authorization ?? "";
     const bm = /^Bearer\s+(\S+)\s*$/i.exec(authz);
@@ -332,14 +367,18 @@ export class CerbyEmulator {
     if (!setting.enabled || !setting.appInstanceId)
       return unauthorized("Universal Logout is not enabled for this workspace.");
     if (!this.oktaJwksUrl) return unauthorized("No Okta JWKS is configured; cannot verify the token.");
-    const audience = `${this.workspaceUrl(ws.name)}${GTR_PATH}`;
+    const issuer = this.federatedOktaIssuer;
+    if (!issuer) return unauthorized("No Okta org issuer is configured; cannot verify the token.");
     let jti: string;
     try {
       const { payload } = await jwtVerify(bm[1], this.jwks(this.oktaJwksUrl), {
-        audience,
-        issuer: setting.appInstanceId,
+        typ: GTR_JWT_TYPE,
+        algorithms: ["RS256"],
+        issuer,
         subject: setting.appInstanceId,
-        requiredClaims: ["exp", "jti"],
+        audience: this.gtrUrl(ws.name),
+        requiredClaims: ["exp", "iat", "nbf", "jti"],
+        clockTolerance: GTR_CLOCK_TOLERANCE_SEC,
       });
       if (typeof payload.jti !== "string" || !payload.jti) return unauthorized("The token has no jti.");
       jti = payload.jti;
@@ -349,22 +388,24 @@ export class CerbyEmulator {
     if (ws.seenJti.has(jti)) return unauthorized("The token has already been used (jti replay).");
     ws.seenJti.add(jti);
 
+    // `sub_id` (IETF draft -03 on, what Okta sends); `subject` is the member name Okta's guide used until mid-2025.
     const body = req.body;
-    const subject = isObject(body) ? (body.subject ?? body.sub_id) : undefined;
-    if (!isObject(subject)) return badRequest("The request needs a subject (or sub_id) object.");
+    const member = isObject(body) && body.sub_id !== undefined ? "sub_id" : "subject";
+    const subject = isObject(body) ? body[member] : undefined;
+    if (!isObject(subject)) return badRequest("The request needs a sub_id object (or the older subject).");
     let user: User | undefined;
     if (subject.format === "email") {
       if (typeof subject.email !== "string" || !subject.email)
-        return badRequest("subject.email is required for format email.");
+        return badRequest(`${member}.email is required for format email.`);
       user = ws.users.get(subject.email.toLowerCase());
     } else if (subject.format === "iss_sub") {
       if (typeof subject.iss !== "string" || typeof subject.sub !== "string" || !subject.sub) {
-        return badRequest("subject.iss and subject.sub are required for format iss_sub.");
+        return badRequest(`${member}.iss and ${member}.sub are required for format iss_sub.`);
       }
       const sub = subject.sub;
       user = [...ws.users.values()].find((u) => u.sub === sub);
     } else {
-      return badRequest(`Unsupported subject format ${JSON.stringify(subject.format)}.`);
+      return badRequest(`Unsupported ${member} format ${JSON.stringify(subject.format)}.`);
     }
     if (!user) return notFound("No such user in this workspace.");
     if (user.provisionedBy !== "scim") {

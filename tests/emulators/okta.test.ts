@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { SignJWT, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, type KeyLike } from "jose";
+import { SignJWT, createRemoteJWKSet, decodeJwt, exportJWK, generateKeyPair, jwtVerify, type KeyLike } from "jose";
 import { APP_ID_RE, OktaEmulator } from "./okta";
 
 const TOKEN = "00abcSSWStoken";
@@ -318,20 +318,34 @@ describe("OktaEmulator", () => {
       expect(body.keys[0]).to.not.have.property("d");
     });
 
-    it("POSTs a verifiable Global Token Revocation JWT only when Universal Logout is ENABLED", async () => {
-      const received: Array<{ auth: string; body: unknown }> = [];
-      const sink = http.createServer((req, res) => {
-        let data = "";
-        req.on("data", (c) => (data += c));
-        req.on("end", () => {
-          received.push({ auth: String(req.headers.authorization ?? ""), body: JSON.parse(data) });
-          res.writeHead(204).end();
+    describe("Global Token Revocation request", () => {
+      let sink: http.Server;
+      let sinkUrl: string;
+      const received: Array<{ url: string; auth: string; body: unknown }> = [];
+
+      beforeEach(async () => {
+        received.length = 0;
+        sink = http.createServer((req, res) => {
+          let data = "";
+          req.on("data", (c) => (data += c));
+          req.on("end", () => {
+            received.push({
+              url: req.url ?? "",
+              auth: String(req.headers.authorization ?? ""),
+              body: JSON.parse(data),
+            });
+            res.writeHead(204).end();
+          });
         });
+        await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+        sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
       });
-      await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
-      const gtr = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/gtr/acme`;
-      try {
-        const app = emu.addApp({ gtrEndpoint: gtr });
+      afterEach(() => new Promise<void>((r) => sink.close(() => r())));
+
+      const bearer = (i: number) => received[i].auth.replace(/^Bearer /, "");
+
+      it("is sent only when Universal Logout is ENABLED, with body sub_id (email)", async () => {
+        const app = emu.addApp({ gtrEndpoint: `${sinkUrl}/gtr/acme` });
         expect(await emu.triggerUniversalLogout(app.id, "ana@example.com")).to.deep.equal({ sent: false });
         expect(received).to.have.length(0);
 
@@ -339,20 +353,62 @@ describe("OktaEmulator", () => {
         const r = await emu.triggerUniversalLogout(app.id, "ana@example.com");
         expect(r).to.deep.equal({ sent: true, status: 204 });
         expect(received).to.have.length(1);
-        expect(received[0].body).to.deep.equal({ subject: { format: "email", email: "ana@example.com" } });
-        const jwt = received[0].auth.replace(/^Bearer /, "");
+        expect(received[0].url).to.equal("/gtr/acme");
+        expect(received[0].body).to.deep.equal({ sub_id: { format: "email", email: "ana@example.com" } });
+        expect(emu.universalLogoutEvents.map((e) => e.sent)).to.deep.equal([false, true]);
+      });
+
+      it("signs the token with the org key: typ global-token-revocation+jwt, iss the org, sub the App instance ID, aud the endpoint", async () => {
+        const gtr = `${sinkUrl}/gtr/acme`;
+        const app = emu.addApp({ gtrEndpoint: gtr, universalLogout: "ENABLED" });
+        const before = Math.floor(Date.now() / 1000);
+        await emu.triggerUniversalLogout(app.id, "ana@example.com");
+        expect(emu.issuer).to.equal(base);
+        const { body: discovery } = await api(base, "/.well-known/openid-configuration", { auth: "" });
+        expect(discovery.issuer).to.equal(emu.issuer);
+
         const jwks = createRemoteJWKSet(new URL(`${base}/oauth2/v1/keys`));
-        const { payload, protectedHeader } = await jwtVerify(jwt, jwks, {
-          issuer: app.id,
+        const { payload, protectedHeader } = await jwtVerify(bearer(0), jwks, {
+          typ: "global-token-revocation+jwt",
+          issuer: base,
           subject: app.id,
           audience: gtr,
+          requiredClaims: ["iat", "nbf", "exp", "jti"],
         });
-        expect(protectedHeader.alg).to.equal("RS256");
-        expect(payload.exp! - payload.iat!).to.equal(300);
-        expect(payload.jti).to.be.a("string");
-      } finally {
-        await new Promise<void>((r) => sink.close(() => r()));
-      }
+        const { body: keys } = await api(base, "/oauth2/v1/keys", { auth: "" });
+        expect(protectedHeader).to.deep.equal({
+          alg: "RS256",
+          kid: keys.keys[0].kid,
+          typ: "global-token-revocation+jwt",
+        });
+        expect(payload.iss).to.equal(base);
+        expect(payload.sub).to.equal(app.id);
+        expect(payload.aud).to.equal(gtr);
+        expect(payload.iat).to.be.within(before, Math.floor(Date.now() / 1000));
+        expect(payload.nbf).to.equal(payload.iat! - 300);
+        expect(payload.exp).to.equal(payload.iat! + 300);
+        expect(payload.jti).to.be.a("string").and.not.equal("");
+      });
+
+      it("uses a fresh jti for every logout", async () => {
+        const app = emu.addApp({ gtrEndpoint: `${sinkUrl}/gtr`, universalLogout: "ENABLED" });
+        await emu.triggerUniversalLogout(app.id, "ana@example.com");
+        await emu.triggerUniversalLogout(app.id, "ana@example.com");
+        expect(decodeJwt(bearer(0)).jti).to.not.equal(decodeJwt(bearer(1)).jti);
+      });
+
+      it("aud is the endpoint without query or fragment; the POST goes to the endpoint as configured", async () => {
+        const app = emu.addApp({ gtrEndpoint: `${sinkUrl}/gtr/acme?tenant=acme#frag`, universalLogout: "ENABLED" });
+        await emu.triggerUniversalLogout(app.id, "ana@example.com");
+        expect(received[0].url).to.equal("/gtr/acme?tenant=acme");
+        expect(decodeJwt(bearer(0)).aud).to.equal(`${sinkUrl}/gtr/acme`);
+      });
+
+      it("sends sub_id iss_sub (iss the org) when given the user's identifier", async () => {
+        const app = emu.addApp({ gtrEndpoint: `${sinkUrl}/gtr`, universalLogout: "ENABLED" });
+        await emu.triggerUniversalLogout(app.id, "ana@example.com", { issSub: "00uANA" });
+        expect(received[0].body).to.deep.equal({ sub_id: { format: "iss_sub", iss: base, sub: "00uANA" } });
+      });
     });
   });
 });

@@ -4,10 +4,21 @@
  * Global Token Revocation call Okta makes to an app when Universal Logout fires.
  *
  * Shapes follow shared/contracts/okta-management-apps.yaml (Application / SamlApplication, ApplicationFeature, Error).
- * The base URL stands for https://{org}.okta.com.
+ * The base URL stands for https://{org}.okta.com, and is the org's issuer (`issuer`).
  */
 import * as crypto from "node:crypto";
-import { SignJWT, decodeJwt, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK, type KeyLike } from "jose";
+import {
+  SignJWT,
+  decodeJwt,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  type JWK,
+  type JWTHeaderParameters,
+  type JWTPayload,
+  type KeyLike,
+} from "jose";
 import { EmulatorServer, type EmuRequest, type EmuResponse } from "./server";
 
 export type UniversalLogoutStatus = "ENABLED" | "DISABLED" | "UNSUPPORTED";
@@ -88,6 +99,10 @@ const APP_ID_RE = /^0oa[0-9A-Za-z]{17}$/;
 const ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const CAPABILITIES = ["SSO", "PROVISIONING", "UNIVERSAL_LOGOUT"];
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+/** JWT `typ` of the Global Token Revocation request Okta sends to an app. */
+const GTR_JWT_TYPE = "global-token-revocation+jwt";
+/** Lifetime either side of now (seconds): `nbf` = now − 300, `exp` = now + 300. */
+const GTR_JWT_SKEW_SEC = 300;
 
 function randomAlnum(n: number): string {
   const bytes = crypto.randomBytes(n);
@@ -138,6 +153,11 @@ export class OktaEmulator {
   tokenRateLimit: { limit: number; windowMs: number } = { limit: 600, windowMs: 60_000 };
   /** OAuth access token lifetime. */
   tokenLifetimeSec = 3600;
+  /**
+   * Test hook: changes the header and claims of the next Global Token Revocation JWTs before Okta signs them with its
+   * org key (e.g. a wrong `typ`, an expired `exp`), to show what the receiving app refuses. Unset: Okta's real token.
+   */
+  tamperGtrToken?: (token: { header: JWTHeaderParameters; claims: JWTPayload }) => void;
   /** What Okta would write to the System Log as user.authentication.universal_logout. */
   readonly universalLogoutEvents: UniversalLogoutEvent[] = [];
 
@@ -162,6 +182,11 @@ export class OktaEmulator {
   }
 
   get baseUrl(): string {
+    return this.server.baseUrl;
+  }
+
+  /** The org's issuer URL (https://{org}.okta.com): `iss` of what it signs; its JWKS is `${issuer}/oauth2/v1/keys`. */
+  get issuer(): string {
     return this.server.baseUrl;
   }
 
@@ -264,31 +289,34 @@ export class OktaEmulator {
     this.accessTokens.clear();
   }
 
-  /** Okta's side of Universal Logout: POST a Global Token Revocation request to the app's endpoint. */
+  /**
+   * Okta's side of Universal Logout: POST a Global Token Revocation request to the app's endpoint, as the contract
+   * (section "The endpoint Okta calls when a logout fires") describes. Sends nothing unless the app's Universal
+   * Logout is ENABLED and it has an endpoint. Body
+   * `{ sub_id: { format: "email", email } }`, or `iss_sub` (`iss` = the org issuer, `sub` = `opts.issSub`) for a user
+   * Okta provisions; bearer JWT (RS256, the org JWKS key) with header `typ` global-token-revocation+jwt and claims
+   * `iss` = the org issuer, `sub` = the App instance ID, `aud` = the endpoint without query or fragment,
+   * `iat` = now, `nbf` = now − 300, `exp` = now + 300, a fresh `jti`.
+   */
   async triggerUniversalLogout(
     appId: string,
     email: string,
+    opts: { issSub?: string } = {},
   ): Promise<{ sent: boolean; status?: number; error?: string }> {
     const app = this.mustGet(appId);
     const event: UniversalLogoutEvent = { appId, email, sent: false, at: Date.now() };
     this.universalLogoutEvents.push(event);
     if (app.universalLogout !== "ENABLED" || !app.gtrEndpoint) return { sent: false };
-    const key = await this.ensureOrgKey();
-    const now = Math.floor(Date.now() / 1000);
-    const jwt = await new SignJWT({})
-      .setProtectedHeader({ alg: "RS256", kid: key.kid, typ: "JWT" })
-      .setIssuer(app.id)
-      .setSubject(app.id)
-      .setAudience(app.gtrEndpoint)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 300)
-      .setJti(crypto.randomUUID())
-      .sign(key.privateKey);
+    const jwt = await this.signGtrJwt(app.id, app.gtrEndpoint);
+    const subId =
+      opts.issSub !== undefined
+        ? { format: "iss_sub", iss: this.issuer, sub: opts.issSub }
+        : { format: "email", email };
     try {
       const res = await fetch(app.gtrEndpoint, {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json", authorization: `Bearer ${jwt}` },
-        body: JSON.stringify({ subject: { format: "email", email } }),
+        body: JSON.stringify({ sub_id: subId }),
       });
       await res.arrayBuffer().catch(() => undefined); // Okta ignores the body
       event.sent = true;
@@ -298,6 +326,28 @@ export class OktaEmulator {
       event.error = (e as Error).message;
       return { sent: false, error: event.error };
     }
+  }
+
+  private async signGtrJwt(appId: string, endpoint: string): Promise<string> {
+    const key = await this.ensureOrgKey();
+    const aud = new URL(endpoint);
+    aud.search = "";
+    aud.hash = "";
+    const now = Math.floor(Date.now() / 1000);
+    const token = {
+      header: { alg: "RS256", kid: key.kid, typ: GTR_JWT_TYPE } as JWTHeaderParameters,
+      claims: {
+        iss: this.issuer,
+        sub: appId,
+        aud: aud.href,
+        iat: now,
+        nbf: now - GTR_JWT_SKEW_SEC,
+        exp: now + GTR_JWT_SKEW_SEC,
+        jti: crypto.randomUUID(),
+      } as JWTPayload,
+    };
+    this.tamperGtrToken?.(token);
+    return new SignJWT(token.claims).setProtectedHeader(token.header).sign(key.privateKey);
   }
 
   // ---- internals ----
