@@ -174,6 +174,78 @@ describe("OktaEmulator", () => {
     });
   });
 
+  describe("an org without Identity Threat Protection", () => {
+    const UL_PATH = (id: string) => `/api/v1/apps/${id}/express-configure/UNIVERSAL_LOGOUT`;
+
+    for (const mode of ["absent", "null"] as const) {
+      it(`${mode}: GET and the list show universalLogout ${mode === "absent" ? "absent" : "as null"} for every app, and no UNIVERSAL_LOGOUT capability`, async () => {
+        const on = emu.addApp({ universalLogout: "ENABLED" });
+        const off = emu.addApp({ name: "cerby2", label: "Cerby 2" });
+        emu.identityThreatProtection = false;
+        emu.universalLogoutWithoutItp = mode;
+        const { body: list } = await api(base, "/api/v1/apps");
+        const shown = [
+          ...list,
+          (await api(base, `/api/v1/apps/${on.id}`)).body,
+          (await api(base, `/api/v1/apps/${off.id}`)).body,
+        ];
+        expect(shown.map((a: { id: string }) => a.id)).to.deep.equal([on.id, off.id, on.id, off.id]);
+        for (const a of shown) {
+          if (mode === "absent") expect(a).to.not.have.property("universalLogout");
+          else expect(a).to.have.property("universalLogout", null);
+          expect(a.expressConfiguration.supportedCapabilities).to.not.include("UNIVERSAL_LOGOUT");
+          expect(a.expressConfiguration.enabledCapabilities).to.not.include("UNIVERSAL_LOGOUT");
+        }
+        // The org's true state is kept: with Identity Threat Protection the same app reports it again.
+        emu.identityThreatProtection = true;
+        expect((await api(base, `/api/v1/apps/${on.id}`)).body.universalLogout.status).to.equal("ENABLED");
+      });
+    }
+
+    it("is chosen by constructor options; the default org has Identity Threat Protection", async () => {
+      const noItp = new OktaEmulator({ identityThreatProtection: false, universalLogoutWithoutItp: "null" });
+      expect(noItp.identityThreatProtection).to.equal(false);
+      expect(noItp.universalLogoutWithoutItp).to.equal("null");
+      expect(new OktaEmulator({ identityThreatProtection: false }).universalLogoutWithoutItp).to.equal("absent");
+      expect(emu.identityThreatProtection).to.equal(true);
+      const app = emu.addApp({});
+      expect((await api(base, `/api/v1/apps/${app.id}`)).body.universalLogout.status).to.equal("DISABLED");
+    });
+
+    it("Express Configuration of UNIVERSAL_LOGOUT answers 404 E0000007 and changes nothing; SSO still 204", async () => {
+      const app = emu.addApp({});
+      emu.identityThreatProtection = false;
+      const { res, body } = await api(base, UL_PATH(app.id), { method: "POST" });
+      expect(res.status).to.equal(404);
+      expect(body.errorCode).to.equal("E0000007");
+      expect(emu.getApp(app.id).universalLogout).to.equal("DISABLED");
+      const sso = await api(base, `/api/v1/apps/${app.id}/express-configure/SSO`, { method: "POST" });
+      expect(sso.res.status).to.equal(204);
+    });
+
+    it("fires no Universal Logout, even for an app ENABLED with an endpoint", async () => {
+      let hits = 0;
+      const sink = http.createServer((_req, res) => {
+        hits++;
+        res.writeHead(204).end();
+      });
+      await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+      try {
+        const gtr = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/gtr`;
+        const app = emu.addApp({ gtrEndpoint: gtr, universalLogout: "ENABLED" });
+        emu.identityThreatProtection = false;
+        expect(await emu.triggerUniversalLogout(app.id, "ana@example.com")).to.deep.equal({ sent: false });
+        expect(hits).to.equal(0);
+        expect(emu.universalLogoutEvents.at(-1)).to.include({ appId: app.id, sent: false });
+        emu.identityThreatProtection = true;
+        expect(await emu.triggerUniversalLogout(app.id, "ana@example.com")).to.deep.equal({ sent: true, status: 204 });
+        expect(hits).to.equal(1);
+      } finally {
+        await new Promise<void>((r) => sink.close(() => r()));
+      }
+    });
+  });
+
   describe("rate limit", () => {
     it("429 E0000047 with X-Rate-Limit headers, then allowed after the window", async () => {
       emu.rateLimit = { limit: 2, windowMs: 300 };

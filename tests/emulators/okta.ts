@@ -50,6 +50,23 @@ export interface OktaApp {
   gtrEndpoint?: string;
 }
 
+/** Options of an emulated org. */
+export interface OktaEmulatorOptions {
+  /** Org subdomain, used for display (admin URL) only; default "acme". */
+  orgName?: string;
+  /**
+   * Whether the org has Identity Threat Protection; default true. Without it Okta returns no `universalLogout` on
+   * Application objects (see `universalLogoutWithoutItp`), does not offer Express Configuration of Universal Logout,
+   * and fires no Universal Logout (`triggerUniversalLogout` sends nothing).
+   */
+  identityThreatProtection?: boolean;
+  /**
+   * Without Identity Threat Protection: leave `universalLogout` out of Application objects ("absent", default) or
+   * send it as `null`.
+   */
+  universalLogoutWithoutItp?: "absent" | "null";
+}
+
 export interface UniversalLogoutEvent {
   appId: string;
   email: string;
@@ -153,6 +170,10 @@ export class OktaEmulator {
   tokenRateLimit: { limit: number; windowMs: number } = { limit: 600, windowMs: 60_000 };
   /** OAuth access token lifetime. */
   tokenLifetimeSec = 3600;
+  /** See OktaEmulatorOptions.identityThreatProtection; mutable. */
+  identityThreatProtection: boolean;
+  /** See OktaEmulatorOptions.universalLogoutWithoutItp; mutable. */
+  universalLogoutWithoutItp: "absent" | "null";
   /**
    * Test hook: changes the header and claims of the next Global Token Revocation JWTs before Okta signs them with its
    * org key (e.g. a wrong `typ`, an expired `exp`), to show what the receiving app refuses. Unset: Okta's real token.
@@ -176,8 +197,10 @@ export class OktaEmulator {
   private orgKey?: { privateKey: KeyLike; publicJwk: JWK; kid: string };
   private readonly orgId = `00o${randomAlnum(17)}`;
 
-  constructor(opts: { orgName?: string } = {}) {
+  constructor(opts: OktaEmulatorOptions = {}) {
     this.orgName = opts.orgName ?? "acme";
+    this.identityThreatProtection = opts.identityThreatProtection ?? true;
+    this.universalLogoutWithoutItp = opts.universalLogoutWithoutItp ?? "absent";
     this.server = new EmulatorServer("okta", (req) => this.handle(req));
   }
 
@@ -291,8 +314,8 @@ export class OktaEmulator {
 
   /**
    * Okta's side of Universal Logout: POST a Global Token Revocation request to the app's endpoint, as the contract
-   * (section "The endpoint Okta calls when a logout fires") describes. Sends nothing unless the app's Universal
-   * Logout is ENABLED and it has an endpoint. Body
+   * (section "The endpoint Okta calls when a logout fires") describes. Sends nothing unless the org has Identity
+   * Threat Protection, the app's Universal Logout is ENABLED and it has an endpoint. Body
    * `{ sub_id: { format: "email", email } }`, or `iss_sub` (`iss` = the org issuer, `sub` = `opts.issSub`) for a user
    * Okta provisions; bearer JWT (RS256, the org JWKS key) with header `typ` global-token-revocation+jwt and claims
    * `iss` = the org issuer, `sub` = the App instance ID, `aud` = the endpoint without query or fragment,
@@ -306,7 +329,7 @@ export class OktaEmulator {
     const app = this.mustGet(appId);
     const event: UniversalLogoutEvent = { appId, email, sent: false, at: Date.now() };
     this.universalLogoutEvents.push(event);
-    if (app.universalLogout !== "ENABLED" || !app.gtrEndpoint) return { sent: false };
+    if (!this.identityThreatProtection || app.universalLogout !== "ENABLED" || !app.gtrEndpoint) return { sent: false };
     const jwt = await this.signGtrJwt(app.id, app.gtrEndpoint);
     const subId =
       opts.issSub !== undefined
@@ -525,16 +548,18 @@ export class OktaEmulator {
       app.lastUpdated = new Date().toISOString();
       return { status: 200, body: {} };
     }
-    return this.expressConfigureOp(app, seg[2]);
+    return this.expressConfigureOp(app, seg[2], p);
   }
 
-  private expressConfigureOp(app: AppState, capability: string): EmuResponse {
+  private expressConfigureOp(app: AppState, capability: string, path: string): EmuResponse {
     if (!CAPABILITIES.includes(capability)) {
       return oktaError(400, "E0000001", "Api validation failed: capabilityType", [
         `capabilityType: '${capability}' is not a supported capability. Supported values: ${CAPABILITIES.join(", ")}.`,
       ]);
     }
     if (capability !== "UNIVERSAL_LOGOUT") return { status: 204 };
+    // Without Identity Threat Protection the org does not offer Universal Logout: answered as the "404" mode is.
+    if (!this.identityThreatProtection) return oktaError(404, "E0000007", `Not found: Resource not found: ${path}`);
     if (app.universalLogout === "UNSUPPORTED") {
       return oktaError(400, "E0000001", "Api validation failed: capabilityType", [
         "The app doesn't support Universal Logout.",
@@ -646,13 +671,20 @@ export class OktaEmulator {
   /** The Application (SamlApplication) object as the Management API returns it. */
   private render(app: AppState, base: string): Record<string, unknown> {
     const ul = app.staleReads > 0 && app.staleStatus ? app.staleStatus : app.universalLogout;
+    const itp = this.identityThreatProtection;
     const universalLogout =
       ul === "UNSUPPORTED"
         ? { status: "UNSUPPORTED" }
         : { status: ul, supportType: "FULL", identityStack: "NOT_SHARED", protocol: "GLOBAL_TOKEN_REVOCATION" };
+    // Returned only in orgs with Identity Threat Protection; elsewhere absent or null (research/okta.md, 2026-11).
+    const ulMember = itp
+      ? { universalLogout }
+      : this.universalLogoutWithoutItp === "null"
+        ? { universalLogout: null }
+        : {};
     const enabled = ["SSO"];
     if (app.provisioning === "ENABLED") enabled.push("PROVISIONING");
-    if (ul === "ENABLED") enabled.push("UNIVERSAL_LOGOUT");
+    if (itp && ul === "ENABLED") enabled.push("UNIVERSAL_LOGOUT");
     const api = `${base}/api/v1/apps/${app.id}`;
     const linkName = `${app.name}_link`;
     return {
@@ -697,10 +729,10 @@ export class OktaEmulator {
           attributeStatements: [],
         },
       },
-      universalLogout,
+      ...ulMember,
       expressConfiguration: {
         supportedCapabilities:
-          ul === "UNSUPPORTED" ? ["SSO", "PROVISIONING"] : ["SSO", "PROVISIONING", "UNIVERSAL_LOGOUT"],
+          !itp || ul === "UNSUPPORTED" ? ["SSO", "PROVISIONING"] : ["SSO", "PROVISIONING", "UNIVERSAL_LOGOUT"],
         enabledCapabilities: enabled,
       },
       _links: {
