@@ -71,7 +71,7 @@ export class CerbyClient {
   async getUniversalLogout(): Promise<UniversalLogoutSetting> {
     const path = universalLogoutPath(this.settingsPath);
     const res = await this.http.send({ method: "GET", path, action: "read the Universal Logout setting" });
-    return parseSetting(res.data, "GET", path, res.requestId);
+    return parseSetting(res.data, "GET", path, res.requestId, res.status);
   }
 
   async putUniversalLogout(enabled: boolean, appInstanceId: string | null): Promise<UniversalLogoutSetting> {
@@ -82,13 +82,14 @@ export class CerbyClient {
       body: universalLogoutBody(enabled, appInstanceId),
       action: enabled ? "enable Okta Universal Logout" : "disable Okta Universal Logout",
     });
-    return parseSetting(res.data, "PUT", path, res.requestId);
+    return parseSetting(res.data, "PUT", path, res.requestId, res.status);
   }
 
   async getIdpSettings(): Promise<IdpSettings> {
     const path = idpSettingsPath(this.settingsPath);
     const res = await this.http.send({ method: "GET", path, action: "read the IdP settings" });
-    const a = parseOrExplain(idpSettingsResponseSchema(), res.data, "GET", path, res.requestId).data.attributes;
+    const a = parseOrExplain(idpSettingsResponseSchema(), res.data, "GET", path, res.requestId, res.status).data
+      .attributes;
     return {
       idpType: a.idpType,
       ssoProtocol: a.ssoProtocol,
@@ -98,8 +99,14 @@ export class CerbyClient {
   }
 }
 
-function parseSetting(data: unknown, method: string, path: string, requestId?: string): UniversalLogoutSetting {
-  const a = parseOrExplain(universalLogoutResponseSchema(), data, method, path, requestId).data.attributes;
+function parseSetting(
+  data: unknown,
+  method: string,
+  path: string,
+  requestId: string | undefined,
+  status: number,
+): UniversalLogoutSetting {
+  const a = parseOrExplain(universalLogoutResponseSchema(), data, method, path, requestId, status).data.attributes;
   return { enabled: a.enabled, appInstanceId: a.appInstanceId ?? null, updatedAt: a.updatedAt, updatedBy: a.updatedBy };
 }
 
@@ -109,7 +116,8 @@ function parseOrExplain<T extends z.ZodType>(
   data: unknown,
   method: string,
   path: string,
-  requestId?: string,
+  requestId: string | undefined,
+  status: number,
 ): z.infer<T> {
   const r = schema.safeParse(data);
   if (r.success) return r.data;
@@ -119,12 +127,16 @@ function parseOrExplain<T extends z.ZodType>(
     action: "understand Cerby's answer",
     method,
     path,
-    status: 200,
+    status,
     detail: `unexpected response shape at ${where}: ${r.error.issues[0]?.message ?? "invalid"}`,
     requestId,
     hint:
-      "The endpoint answered, but not in the shape of the assumed Cerby contract. Check cerby:settingsPath, or " +
-      "switch the Cerby side to manual mode (cerby:mode manual) until the contract in components/cerby/contract.ts is corrected.",
+      "The endpoint answered, but not in the shape of the assumed Cerby contract. " +
+      (method !== "GET"
+        ? `The ${method} may have been applied all the same; the next run reads before it writes. `
+        : "") +
+      "Check cerby:settingsPath, or switch the Cerby side to manual mode (cerby:mode manual) until the contract in " +
+      "components/cerby/contract.ts is corrected.",
   });
 }
 
@@ -143,27 +155,48 @@ export function describeCerbyFailure(
     title: first?.title ?? undefined,
     detail: first?.detail ?? undefined,
   };
-  if (info.transport) return new VendorError({ ...base, hint: transportHint("Cerby", info.transport, baseUrl) });
+  if (info.transport) {
+    return new VendorError({ ...base, hint: transportHint("Cerby", info.transport, baseUrl, info.method) });
+  }
   const status = info.status ?? 0;
+  const write = info.method !== "GET";
   if (status >= 200 && status < 300) {
     return new VendorError({
       ...base,
       detail: "the body is not valid JSON",
-      hint: "Cerby (or a proxy in between) sent a malformed answer; nothing was changed by this step. Rerun; if it persists, check what sits in front of the Cerby URL.",
+      hint:
+        "Cerby (or a proxy in between) sent a malformed answer" +
+        (write
+          ? `, so whether the ${info.method} was applied is unknown; the next run reads before it writes. Rerun`
+          : "; this step only read. Rerun") +
+        "; if it persists, check what sits in front of the Cerby URL.",
     });
   }
   const keyHelp =
     "Create an API key in the Cerby web app (Settings → Workspace Configuration → API keys) as a workspace Owner, " +
     "Super Admin or Admin, then `pulumi config set --secret cerby:apiKey <key>` (or set CERBY_API_KEY).";
+  const roleHelp =
+    "The API key's user needs the workspace Owner, Super Admin or Admin role to change IdP settings. Ask a " +
+    "workspace Owner to grant that role, or use a key created by such a user.";
+  const said = [first?.code, first?.title, first?.detail].map((x) => String(x ?? "")).join(" ");
   let hint: string;
   switch (true) {
+    case status >= 300 && status < 400:
+      hint =
+        `Cerby answered with a redirect${base.redirect ? "" : " without a Location"}; this module never follows one ` +
+        "(the API key would go along) and a redirect is not a success" +
+        (write ? `: the ${info.method} was not confirmed, and the next run reads before it writes` : "") +
+        ". Check cerby:workspace / cerby:baseUrl: give the workspace's own URL.";
+      break;
+    // Some Cerby pages answer 401 for a missing role or scope too: the body says which.
+    case status === 401 && /\b(role|scope|permission|forbidden|not allowed|insufficient)/i.test(said):
+      hint = `Cerby accepted the key but says it may not do this (${status}). ${roleHelp}`;
+      break;
     case status === 401:
       hint = `The Cerby API key was not accepted: it is missing, expired, deleted, or belongs to another workspace. ${keyHelp}`;
       break;
     case status === 403:
-      hint =
-        "The API key's user needs the workspace Owner, Super Admin or Admin role to change IdP settings. Ask a " +
-        `workspace Owner to grant that role, or use a key created by such a user. ${keyHelp}`;
+      hint = `${roleHelp} ${keyHelp}`;
       break;
     case status === 404:
       hint =
@@ -181,9 +214,20 @@ export function describeCerbyFailure(
     case status === 409:
       hint = "Someone changed the setting at the same time. Run `pulumi up` again; it reads the current state first.";
       break;
+    case status === 429 && info.stop === "server-wait":
+      hint =
+        `Cerby asked to wait ${Math.ceil((info.serverWaitMs ?? 0) / 1000)} s (Retry-After) before the next call, ` +
+        "longer than this run waits; rerun after that — the run is safe to repeat.";
+      break;
     case status === 429:
       hint =
         "Cerby kept rate-limiting the calls beyond the retry budget. Wait a few minutes and rerun; the run is safe to repeat.";
+      break;
+    case status >= 500 && info.stop === "final":
+      hint =
+        `Cerby answered ${status}, which a retry would not change, so it was not retried` +
+        (write ? `; whether the ${info.method} was applied is unknown` : "") +
+        ". Check cerby:baseUrl and cerby:settingsPath; the run is safe to repeat: it reads the live setting before writing.";
       break;
     case status >= 500:
       hint =

@@ -39,17 +39,23 @@ export function universalLogoutBody(enabled: boolean, appInstanceId: string | nu
   };
 }
 
+/**
+ * Longest string accepted from a server in any field that can reach state or a message: answers are bounded, so a
+ * hostile or broken server cannot grow the stack's state (an App instance ID is 20 characters, a timestamp ~30).
+ */
+export const MAX_FIELD = { id: 64, short: 64, text: 256 } as const;
+
 export function universalLogoutResponseSchema() {
   return z.object({
     data: z.object({
-      id: z.string().optional(),
+      id: z.string().max(MAX_FIELD.text).optional(),
       type: z.literal("universal-logout-settings"),
       attributes: z.object({
-        provider: z.string(),
+        provider: z.string().max(MAX_FIELD.short),
         enabled: z.boolean(),
-        appInstanceId: z.string().nullable().optional(),
-        updatedAt: z.string().nullable().optional(),
-        updatedBy: z.string().nullable().optional(),
+        appInstanceId: z.string().max(MAX_FIELD.id).nullable().optional(),
+        updatedAt: z.string().max(MAX_FIELD.short).nullable().optional(),
+        updatedBy: z.string().max(MAX_FIELD.text).nullable().optional(),
       }),
     }),
   });
@@ -60,8 +66,8 @@ export function idpSettingsResponseSchema() {
     data: z.object({
       type: z.literal("idp-settings"),
       attributes: z.object({
-        idpType: z.string().nullable(),
-        ssoProtocol: z.string().nullable().optional(),
+        idpType: z.string().max(MAX_FIELD.short).nullable(),
+        ssoProtocol: z.string().max(MAX_FIELD.short).nullable().optional(),
         scimProvisioning: z
           .object({ enabled: z.boolean(), usersProvisioned: z.number().nullable().optional() })
           .nullable()

@@ -4,7 +4,7 @@
  * come from ../http; advice from ./errors; credentials from ./auth (resolved per request, never stored here).
  */
 import { z } from "zod";
-import { HttpClient, HttpClientOptions, RetryPolicy, VendorError, defaultRetryPolicy } from "../http";
+import { HttpClient, HttpClientOptions, RetryPolicy, VendorError, defaultRetryPolicy, sanitizeText } from "../http";
 import { OktaAuth } from "./auth";
 import { OktaCredentials } from "./config";
 import { describeOktaFailure } from "./errors";
@@ -62,21 +62,26 @@ export function oktaHttpSettingsFromEnv(
 /** Longest list walk; a Link chain longer than this is reported rather than followed forever. */
 const MAX_PAGES = 200;
 
+/** Longest strings accepted from Okta for what reaches state and messages (Okta's own limits are lower). */
+export const OKTA_MAX = { id: 64, name: 255, label: 255, enumValue: 64 } as const;
+
 export function applicationSchema() {
+  const word = () => z.string().max(OKTA_MAX.enumValue);
   return z
     .object({
-      id: z.string(),
-      name: z.string(),
-      label: z.string(),
-      status: z.string(),
-      signOnMode: z.string().optional(),
-      features: z.array(z.string()).nullable().optional(),
+      id: z.string().max(OKTA_MAX.id),
+      name: z.string().max(OKTA_MAX.name),
+      label: z.string().max(OKTA_MAX.label),
+      status: word(),
+      signOnMode: word().optional(),
+      features: z.array(word()).max(200).nullable().optional(),
+      // Returned only in orgs with Identity Threat Protection: elsewhere absent or null (see oktaUniversalLogoutStatus).
       universalLogout: z
         .object({
-          status: z.string(),
-          supportType: z.string().optional(),
-          protocol: z.string().optional(),
-          identityStack: z.string().optional(),
+          status: word(),
+          supportType: word().optional(),
+          protocol: word().optional(),
+          identityStack: word().optional(),
         })
         .passthrough()
         .nullable()
@@ -86,7 +91,9 @@ export function applicationSchema() {
 }
 
 function featureSchema() {
-  return z.object({ name: z.string().optional(), status: z.enum(["ENABLED", "DISABLED"]) }).passthrough();
+  return z
+    .object({ name: z.string().max(OKTA_MAX.enumValue).optional(), status: z.enum(["ENABLED", "DISABLED"]) })
+    .passthrough();
 }
 
 /** `Link: <url>; rel="self", <url>; rel="next"` → { self: url, next: url }. */
@@ -121,7 +128,7 @@ export class OktaClient {
       retry: { ...defaultRetryPolicy(), ...opts.retry },
       concurrency: opts.concurrency ?? 4,
       authHeaders: () => this.auth.headers(),
-      onUnauthorized: () => this.auth.invalidate(),
+      onUnauthorized: (sent) => this.auth.invalidate(sent),
       describeFailure: (info) =>
         describeOktaFailure(info, {
           orgUrl: this.orgUrl,
@@ -135,7 +142,7 @@ export class OktaClient {
   async getApp(id: string): Promise<OktaApplication> {
     const path = `/api/v1/apps/${encodeURIComponent(id)}`;
     const res = await this.http.send({ method: "GET", path, action: `read the app ${id}` });
-    return this.parseApp(res.data, path, res.requestId);
+    return this.parseApp(res.data, path, res.requestId, res.status);
   }
 
   /** Every app matching `q` (prefix of name or label) / `filter`, following `Link: rel="next"` across pages. */
@@ -184,13 +191,21 @@ export class OktaClient {
               action,
             },
       );
-      if (!Array.isArray(res.data)) throw this.shapeError(path, res.requestId, "(body)", "expected a list of apps");
-      for (const item of res.data) apps.push(this.parseApp(item, path, res.requestId));
+      if (!Array.isArray(res.data)) {
+        throw this.shapeError(path, res.requestId, "(body)", "expected a list of apps", res.status);
+      }
+      for (const item of res.data) apps.push(this.parseApp(item, path, res.requestId, res.status));
       next = parseLinkHeader(res.headers["link"]).next;
       if (!next) return apps;
       // The bearer token goes wherever `next` points: only ever to this org.
       if (new URL(next, this.orgUrl).origin !== new URL(this.orgUrl).origin) {
-        throw this.shapeError(path, res.requestId, "Link", "the next page is on another host; not following it");
+        throw this.shapeError(
+          path,
+          res.requestId,
+          "Link",
+          "the next page is on another host; not following it",
+          res.status,
+        );
       }
       next = new URL(next, this.orgUrl).toString();
     }
@@ -202,7 +217,7 @@ export class OktaClient {
     try {
       const res = await this.http.send({ method: "GET", path, action: "read the app's provisioning settings" });
       const r = featureSchema().safeParse(res.data);
-      if (!r.success) throw this.shapeError(path, res.requestId, "status", "expected ENABLED or DISABLED");
+      if (!r.success) throw this.shapeError(path, res.requestId, "status", "expected ENABLED or DISABLED", res.status);
       return r.data.status;
     } catch (e) {
       if (e instanceof VendorError && e.status === 400 && e.code === "E0000001") return "NOT_SET_UP";
@@ -216,17 +231,19 @@ export class OktaClient {
     await this.http.send({ method: "POST", path, action: "configure Universal Logout by Express Configuration" });
   }
 
-  private parseApp(data: unknown, path: string, requestId?: string): OktaApplication {
+  private parseApp(data: unknown, path: string, requestId: string | undefined, status: number): OktaApplication {
     const r = applicationSchema().safeParse(data);
     if (!r.success) {
       const issue = r.error.issues[0];
-      throw this.shapeError(path, requestId, issue?.path.join(".") || "(body)", issue?.message ?? "invalid");
+      throw this.shapeError(path, requestId, issue?.path.join(".") || "(body)", issue?.message ?? "invalid", status);
     }
     const a = r.data;
+    // Name and label end up in state and messages: no control characters or terminal escapes.
+    const text = (v: string) => sanitizeText(v, [], OKTA_MAX.label);
     return {
       id: a.id,
-      name: a.name,
-      label: a.label,
+      name: text(a.name),
+      label: text(a.label),
       status: a.status,
       ...(a.signOnMode ? { signOnMode: a.signOnMode } : {}),
       ...(Array.isArray(a.features) ? { features: [...a.features] } : {}),
@@ -243,13 +260,20 @@ export class OktaClient {
     };
   }
 
-  private shapeError(path: string, requestId: string | undefined, where: string, message: string): VendorError {
+  private shapeError(
+    path: string,
+    requestId: string | undefined,
+    where: string,
+    message: string,
+    status: number,
+  ): VendorError {
     return new VendorError({
       side: "Okta",
       action: "understand Okta's answer",
       method: "GET",
       path,
-      status: 200,
+      url: `${this.orgUrl}${path}`,
+      status,
       detail: `unexpected response shape at ${where}: ${message}`,
       requestId,
       hint: `Check that ${this.orgUrl} is the Okta org URL (not a proxy or the -admin host).`,

@@ -65,18 +65,33 @@ export function describeOktaFailure(info: FailureInfo, ctx: OktaFailureContext):
     detail: causes.length > 0 ? causes.join("; ") : undefined,
     requestId: body?.errorId ?? info.requestId,
   };
-  if (info.transport) return new VendorError({ ...base, hint: transportHint("Okta", info.transport, ctx.orgUrl) });
+  if (info.transport) {
+    return new VendorError({ ...base, hint: transportHint("Okta", info.transport, ctx.orgUrl, info.method) });
+  }
   const status = info.status ?? 0;
   const code = body?.errorCode;
   const app = ctx.appId ? `app ${ctx.appId}` : "the app";
+  const write = info.method !== "GET" && info.method !== "HEAD";
   let hint: string;
   switch (true) {
     case status >= 200 && status < 300:
       return new VendorError({
         ...base,
         detail: "the body is not valid JSON",
-        hint: `Okta (or a proxy in front of ${ctx.orgUrl}) sent a malformed answer; nothing was changed by this step. Rerun; if it persists, check the org URL.`,
+        hint:
+          `Okta (or a proxy in front of ${ctx.orgUrl}) sent a malformed answer` +
+          (write
+            ? `, so whether the ${info.method} was applied is unknown; the next run reads before it writes. Rerun`
+            : "; this step only read. Rerun") +
+          "; if it persists, check the org URL.",
       });
+    case status >= 300 && status < 400:
+      hint =
+        `Okta answered with a redirect${base.redirect ? "" : " without a Location"}; this module never follows one ` +
+        "(the credential would go along) and a redirect is not a success" +
+        (write ? `: the ${info.method} was not confirmed, and the next run reads before it writes` : "") +
+        ". Give the org's own URL (okta:orgName / okta:baseUrl, or cerby:oktaOrgUrl), not a vanity or -admin URL.";
+      break;
     case status === 401 || code === "E0000011":
       hint =
         ctx.authKind === "oauth"
@@ -114,13 +129,21 @@ export function describeOktaFailure(info: FailureInfo, ctx: OktaFailureContext):
     case status === 429 || code === "E0000047": {
       const reset = rateLimitReset(info.headers);
       hint =
-        "Okta kept rate-limiting the apps API beyond the retry budget" +
+        (info.stop === "server-wait"
+          ? `Okta asked to wait ${Math.ceil((info.serverWaitMs ?? 0) / 1000)} s for its rate limit, longer than this run waits`
+          : "Okta kept rate-limiting the apps API beyond the retry budget") +
         (reset ? `; the limit resets at ${reset}` : "") +
         ". Other automation may be sharing the org's limit: rerun after the reset; the run is safe to repeat.";
       break;
     }
     case status === 405:
       hint = `This Okta org does not offer ${info.method} ${info.path}.`;
+      break;
+    case status >= 500 && info.stop === "final":
+      hint =
+        `Okta answered ${status}, which a retry would not change, so it was not retried` +
+        (write ? `; whether the ${info.method} was applied is unknown` : "") +
+        ". Check the org URL; the run is safe to repeat: it reads before it writes.";
       break;
     case status >= 500:
       hint = "Okta had a server error beyond the retry budget. The run is safe to repeat: it reads before it writes.";
@@ -171,9 +194,11 @@ export function describeOktaTokenFailure(
       break;
     default:
       hint =
-        (info.status ?? 0) >= 500 || info.status === 429
+        ((info.status ?? 0) >= 500 || info.status === 429) && info.stop === "budget"
           ? "Okta's token endpoint kept failing beyond the retry budget; the run is safe to repeat."
-          : `Okta's token endpoint refused ${app}; check okta:clientId, okta:privateKey and okta:scopes.`;
+          : (info.status ?? 0) >= 500 || info.status === 429
+            ? `Okta's token endpoint answered ${info.status} (not retried further); the run is safe to repeat.`
+            : `Okta's token endpoint refused ${app}; check okta:clientId, okta:privateKey and okta:scopes.`;
   }
   return new VendorError({ ...base, hint });
 }

@@ -3,16 +3,24 @@
  *
  * It runs the program in-process under Pulumi's mocks; each registration of a dynamic resource is turned into the
  * engine's steps against `@pulumi/pulumi`'s real dynamic-provider plugin (`cmd/dynamic-provider`, a gRPC server),
- * called with the SDK's own generated stubs: Configure once with the stack config, then Check → Create, or
+ * called with the SDK's own generated stubs: Configure with the stack config, then Check → Create, or
  * Check → Diff → Update (or replace). Resources left out of the program are deleted in reverse order. Refresh calls
  * Read. State is a JSON file written after every step, as the engine checkpoints, so a failed `up` leaves the state of
  * what did happen. Registration order is the dependency order: the SDK only registers a resource once everything it
  * depends on has been registered.
+ *
+ * As under the CLI, every command (up, preview, refresh, destroy) starts the program with no process-wide state
+ * (access tokens, rate-limit pauses); with `pluginPerCommand` it also runs on a plugin process of its own, started
+ * while the previous command runs. The plugin loads the components compiled once per test process (transpiled only;
+ * ts-node would cost ~1 s per process start).
  */
-import { ChildProcess, spawn } from "node:child_process";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { resetHttpLimiters } from "../../components/http";
+import { resetOktaTokenCache } from "../../components/okta/auth";
 
 const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
 // The SDK's own copy of google-protobuf: a second copy breaks the SDK's messages (shared global state).
@@ -26,6 +34,25 @@ const provpb = require("@pulumi/pulumi/proto/provider_pb");
 const provgrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 
 const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
+const ROOT = path.resolve(__dirname, "../..");
+
+let compiledRoot: string | undefined;
+
+/**
+ * components/ transpiled to JavaScript once per test process, for the plugin to load through the provider reference
+ * (CERBY_OKTA_MODULE_ROOT; bare imports resolve through NODE_PATH to this repository's node_modules).
+ */
+function compiledModuleRoot(): string {
+  if (compiledRoot) return compiledRoot;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cerby-driver-build-"));
+  const tsc = require.resolve("typescript/bin/tsc");
+  const out = path.join(dir, "components");
+  const args = ["-p", "tsconfig.build.json", "--outDir", out, "--declaration", "false", "--noCheck"];
+  execFileSync(process.execPath, [tsc, ...args], { cwd: ROOT, stdio: "pipe" });
+  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+  compiledRoot = dir;
+  return dir;
+}
 /** Longest delay of a state checkpoint after a step. */
 const CHECKPOINT_MS = 500;
 
@@ -80,6 +107,11 @@ export interface EngineOptions {
    * `pulumi up --parallel`. Default: unbounded (every registration runs as soon as the SDK issues it).
    */
   parallel?: number;
+  /**
+   * Run every command on a plugin process of its own, as the CLI does (process-wide state such as Okta access tokens
+   * starts empty each time). Costs ~0.5 s per command on 2 cores; default: one plugin for the engine's life.
+   */
+  pluginPerCommand?: boolean;
 }
 
 /** Calls made to the plugin, by gRPC method (benchmarks, tests). */
@@ -122,12 +154,35 @@ export class Engine {
     }
   }
 
+  /** A plugin process started ahead of the next command (see the file comment). */
+  private spare?: Promise<PluginProcess>;
+  /** Commands run on the current plugin process. */
+  private commandsOnPlugin = 0;
+
   /** Starts the plugin the way `pulumi-resource-pulumi-nodejs` does and sends Configure with the stack config. */
   async start(): Promise<void> {
+    const p = await this.spawnPlugin();
+    this.plugin = p.child;
+    this.client = p.client;
+    this.commandsOnPlugin = 0;
+    await this.configure();
+  }
+
+  private async configure(): Promise<void> {
+    const req = new provpb.ConfigureRequest();
+    req.setArgs(structpb.Struct.fromJavaScript(this.opts.config));
+    await this.rpc("configure", req);
+  }
+
+  private async spawnPlugin(): Promise<PluginProcess> {
     const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider");
-    const env: Record<string, string> = { PATH: process.env.PATH ?? "", ...this.opts.pluginEnv };
-    const child = spawn(process.execPath, [entry, "127.0.0.1:1"], { cwd: path.resolve(__dirname, "../.."), env });
-    this.plugin = child;
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? "",
+      NODE_PATH: path.join(ROOT, "node_modules"),
+      CERBY_OKTA_MODULE_ROOT: compiledModuleRoot(),
+      ...this.opts.pluginEnv,
+    };
+    const child = spawn(process.execPath, [entry, "127.0.0.1:1"], { cwd: ROOT, env });
     child.stderr!.on("data", (d: Buffer) => this.pluginStderr.push(d.toString()));
     const port = await new Promise<string>((resolve, reject) => {
       let buf = "";
@@ -146,19 +201,38 @@ export class Engine {
         reject(new Error(`dynamic-provider plugin exited (${code}): ${this.pluginStderr.join("")}`)),
       );
     });
-    this.client = new provgrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-    const req = new provpb.ConfigureRequest();
-    req.setArgs(structpb.Struct.fromJavaScript(this.opts.config));
-    await this.rpc("configure", req);
+    return {
+      child,
+      client: new provgrpc.ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()),
+    };
+  }
+
+  /**
+   * The start of a command: a fresh program process (no tokens, no rate-limit pauses) and, after the first command,
+   * a fresh plugin process configured with the stack config as it is now.
+   */
+  private async beginCommand(): Promise<void> {
+    resetOktaTokenCache();
+    resetHttpLimiters();
+    if (!this.plugin || !this.opts.pluginPerCommand) return;
+    if (this.commandsOnPlugin++ > 0) {
+      const next = await (this.spare ?? this.spawnPlugin());
+      const old = { child: this.plugin, client: this.client };
+      this.plugin = next.child;
+      this.client = next.client;
+      this.commandsOnPlugin = 1;
+      await killPlugin(old);
+      await this.configure();
+    }
+    this.spare = this.spawnPlugin();
+    this.spare.catch(() => undefined); // reported when awaited
   }
 
   async stop(): Promise<void> {
-    this.client?.close();
-    if (this.plugin && this.plugin.exitCode === null) {
-      const exited = new Promise((r) => this.plugin!.once("exit", r));
-      this.plugin.kill();
-      await exited;
-    }
+    const spare = this.spare;
+    this.spare = undefined;
+    if (spare) await killPlugin(await spare.catch(() => undefined));
+    if (this.plugin) await killPlugin({ child: this.plugin, client: this.client });
   }
 
   readState(): State {
@@ -190,10 +264,11 @@ export class Engine {
 
   /** `pulumi up` (or `pulumi preview` with preview: true). */
   async up(program: Program, opts: { preview?: boolean; refresh?: boolean } = {}): Promise<RunResult> {
+    await this.beginCommand();
     const steps: Step[] = [];
     const errors: string[] = [];
     if (opts.refresh) {
-      const r = await this.refresh({ previewOnly: !!opts.preview });
+      const r = await this.readAll({ previewOnly: !!opts.preview });
       steps.push(...r.steps);
       errors.push(...r.errors);
       if (errors.length > 0) return { steps, outputs: {}, errors };
@@ -272,6 +347,11 @@ export class Engine {
    * under the `parallel` bound; steps are reported in state order.
    */
   async refresh(opts: { previewOnly?: boolean } = {}): Promise<RunResult> {
+    await this.beginCommand();
+    return this.readAll(opts);
+  }
+
+  private async readAll(opts: { previewOnly?: boolean }): Promise<RunResult> {
     const state = this.readState();
     const errors: string[] = [];
     const results = await Promise.all(
@@ -310,6 +390,7 @@ export class Engine {
 
   /** `pulumi destroy`. */
   async destroy(): Promise<RunResult> {
+    await this.beginCommand();
     const state = this.readState();
     const steps: Step[] = [];
     const errors: string[] = [];
@@ -434,6 +515,21 @@ export class Engine {
     return new Promise((resolve, reject) =>
       this.client[method](req, (err: unknown, res: unknown) => (err ? reject(err) : resolve(res))),
     );
+  }
+}
+
+interface PluginProcess {
+  child: ChildProcess;
+  client: any;
+}
+
+async function killPlugin(p: PluginProcess | undefined): Promise<void> {
+  if (!p) return;
+  p.client?.close();
+  if (p.child.exitCode === null && p.child.signalCode === null) {
+    const exited = new Promise((r) => p.child.once("exit", r));
+    p.child.kill();
+    await exited;
   }
 }
 

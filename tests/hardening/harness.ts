@@ -18,9 +18,11 @@ import { Engine, RunResult } from "../e2e/engine";
 
 export const WORKSPACE = "acme";
 export const RETRIES = 2;
-export const TIMEOUT_MS = 200;
+// Each command runs on a fresh plugin process (as under the CLI); its first request also pays for loading the HTTP
+// stack, which takes a few hundred ms on a busy 2-core machine. Shorter deadlines would time out before sending.
+export const TIMEOUT_MS = 600;
 
-/** Plugin (and, for the label lookup, program) timings: 3 attempts, 5 ms backoff, 200 ms per request. */
+/** Plugin (and, for the label lookup, program) timings: 3 attempts, 5 ms backoff, TIMEOUT_MS per request. */
 export const HTTP_ENV: Record<string, string> = {
   CERBY_HTTP_BASE_DELAY_MS: "5",
   CERBY_HTTP_RETRIES: String(RETRIES),
@@ -147,7 +149,14 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
     universalLogout: "ENABLED",
     gtrEndpoint: `${cerby.workspaceUrl(WORKSPACE)}/api/v1/universal-logout/okta/global-token-revocation`,
   }).id;
-  const engine = new Engine({ statePath, config, secretKeys, pluginEnv: { ...HTTP_ENV } });
+  // OAuth rigs count access tokens per process, so each command gets its own plugin process, as under the CLI.
+  const engine = new Engine({
+    statePath,
+    config,
+    secretKeys,
+    pluginEnv: { ...HTTP_ENV },
+    pluginPerCommand: opts.auth === "oauth",
+  });
   await engine.start();
   return {
     auth: opts.auth,
