@@ -60,7 +60,10 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
   readonly appInstanceId: pulumi.Output<string>;
   /** Whether "Enable Okta Universal Logout" is on in the Cerby workspace (as recorded, in `manual` mode). */
   readonly cerbyEnabled: pulumi.Output<boolean>;
-  /** Universal Logout on the Okta app as Okta reports it: ENABLED, DISABLED, UNSUPPORTED or UNKNOWN. */
+  /**
+   * Universal Logout on the Okta app as Okta reports it: ENABLED, DISABLED, UNSUPPORTED, NOT_REPORTED (the org has no
+   * Identity Threat Protection, so Okta reports nothing) or UNKNOWN (a value this module does not know).
+   */
   readonly oktaUniversalLogoutStatus: pulumi.Output<string>;
   /** The Okta admin console page of the Cerby app, where an admin ticks Universal Logout by hand. */
   readonly oktaAdminUrl: pulumi.Output<string>;

@@ -16,8 +16,11 @@ import { isMissingScope } from "./errors";
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "./inputs";
 import { oktaAdminUrl, resolveCerbyApp } from "./resolve";
 
-/** UNKNOWN: Okta did not report `universalLogout` for the app (or reported a value this module does not know). */
-export type OktaUniversalLogoutStatus = "ENABLED" | "DISABLED" | "UNSUPPORTED" | "UNKNOWN";
+/**
+ * NOT_REPORTED: the app has no `universalLogout` (absent or null) — Okta returns it only in orgs with Identity Threat
+ * Protection, so the org cannot report the setting; it is not "off". UNKNOWN: a value this module does not know.
+ */
+export type OktaUniversalLogoutStatus = "ENABLED" | "DISABLED" | "UNSUPPORTED" | "NOT_REPORTED" | "UNKNOWN";
 
 /** Inputs plus what was read from Okta; `status` and `provisioning` hold the live values after create/read. */
 export interface OktaUniversalLogoutState extends OktaUniversalLogoutInputs {
@@ -40,7 +43,8 @@ type ConfigureRequest = { config: { get(key: string): string | undefined } };
 const ENFORCE_READS = 10;
 
 export function oktaUniversalLogoutStatus(app: OktaApplication): OktaUniversalLogoutStatus {
-  const s = app.universalLogout?.status;
+  if (!app.universalLogout) return "NOT_REPORTED";
+  const s = app.universalLogout.status;
   return s === "ENABLED" || s === "DISABLED" || s === "UNSUPPORTED" ? s : "UNKNOWN";
 }
 
@@ -63,11 +67,18 @@ export function statusProblem(app: OktaApplication, status: OktaUniversalLogoutS
         `Okta reports Universal Logout UNSUPPORTED for ${which}: this app cannot do Universal Logout. Check that ` +
         `appInstanceId is the Cerby app from the Okta Integration Network, not a custom app (${adminUrl}).`
       );
+    case "NOT_REPORTED":
+      return (
+        `Okta: this org cannot report Universal Logout for ${which}: the app has no universalLogout status (Okta ` +
+        "returns it only in orgs with Identity Threat Protection), so Pulumi can neither verify, enforce nor wait " +
+        "for it. Check that the org has Okta Identity Threat Protection (Universal Logout needs it), then check the " +
+        `setting by hand: ${oktaConsoleSteps(app.label, adminUrl)} Use cerby:oktaMode warn to proceed without the check.`
+      );
     default:
       return (
-        `Okta did not report a Universal Logout status for ${which}${app.universalLogout ? ` (it said ${JSON.stringify(app.universalLogout.status)})` : ""}, ` +
-        "so it cannot be verified: the org may lack Universal Logout (it needs Okta Identity Threat Protection). " +
-        `Check the Authentication tab → Logout in the console (${adminUrl}), or use mode warn to proceed.`
+        `Okta reported a Universal Logout status this module does not know for ${which}` +
+        `${app.universalLogout ? ` (${JSON.stringify(app.universalLogout.status)})` : ""}, so it cannot be verified. ` +
+        `Check the setting in the console: ${oktaConsoleSteps(app.label, adminUrl)} Use cerby:oktaMode warn to proceed.`
       );
   }
 }
@@ -191,17 +202,20 @@ export const oktaUniversalLogoutProvider = {
     adminUrl: string,
     waitTimeoutSeconds: number,
   ): Promise<OktaApplication> {
-    if (status === "UNSUPPORTED") throw new UserError(statusProblem(app, status, adminUrl));
+    // Nothing could confirm the result where Okta does not report the status: refuse before any write.
+    if (status === "UNSUPPORTED" || status === "NOT_REPORTED")
+      throw new UserError(statusProblem(app, status, adminUrl));
     try {
       await client.expressConfigureUniversalLogout(app.id);
     } catch (e) {
       if (!(e instanceof VendorError) || ![403, 404, 405].includes(e.status ?? 0) || isMissingScope(e)) throw e;
       throw new UserError(
         `Okta: could not turn on Universal Logout for the Cerby app "${app.label}" (${app.id}) by API (HTTP ` +
-          `${e.status}): this org or app does not offer Express Configuration of Universal Logout (a developer-lifecycle ` +
-          "Okta feature), or the token's admin lacks the Super Administrator / Application Administrator role. Turn it " +
-          `on in the console instead: ${oktaConsoleSteps(app.label, adminUrl)} Then use mode verify (or wait). ` +
-          `Okta said: ${e.message}`,
+          `${e.status}). This is expected for Cerby: Express Configuration exists only in Okta's in-development API, ` +
+          "and only for OIN apps built on Auth0 after an admin consents in the console; Cerby's own procedure is the " +
+          "console checkbox. (Otherwise the token's admin lacks the Super Administrator / Application Administrator " +
+          `role.) Turn it on in the console: ${oktaConsoleSteps(app.label, adminUrl)} Then use cerby:oktaMode verify ` +
+          `(or wait, to let a person tick it during the run) — the expected modes for Cerby. Okta said: ${e.message}`,
       );
     }
     const deadline = Date.now() + waitTimeoutSeconds * 1000;
@@ -234,7 +248,10 @@ export const oktaUniversalLogoutProvider = {
     for (;;) {
       const status = oktaUniversalLogoutStatus(current);
       if (status === "ENABLED") return current;
-      if (status === "UNSUPPORTED") throw new UserError(statusProblem(current, status, adminUrl));
+      // Waiting cannot help when the app can never do it, or the org can never report it.
+      if (status === "UNSUPPORTED" || status === "NOT_REPORTED") {
+        throw new UserError(statusProblem(current, status, adminUrl));
+      }
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new UserError(

@@ -122,7 +122,11 @@ describe("Okta Universal Logout provider lifecycle", () => {
         emu.expressConfigure = answer;
         const e = await rejection(provider.create(inputsFor({ mode: "enforce" })));
         expect(e.message).to.contain(`by API (HTTP ${answer})`);
-        expect(e.message).to.contain("does not offer Express Configuration");
+        // Express Configuration is an in-development API for Auth0-built OIN apps: refusal is what Cerby orgs get.
+        expect(e.message).to.contain(
+          "This is expected for Cerby: Express Configuration exists only in Okta's in-development API",
+        );
+        expect(e.message).to.contain("cerby:oktaMode verify");
         expect(e.message).to.contain("tick 'Okta system or admin initiates logout'");
         expect(e.message).to.contain(`${emu.baseUrl}/admin/app/cerby/instance/${app.id}/`);
         expect(emu.getApp(app.id).universalLogout).to.equal("DISABLED");
@@ -161,6 +165,64 @@ describe("Okta Universal Logout provider lifecycle", () => {
       expect(e.message).to.contain("Authentication tab → Logout");
     });
   });
+
+  // Okta returns Application.universalLogout only in orgs with Identity Threat Protection (research/okta.md,
+  // 2026-11): elsewhere it is absent or null. That is "cannot report", never DISABLED, and never a crash.
+  for (const form of ["absent", "null"] as const) {
+    describe(`an org without Identity Threat Protection (universalLogout ${form})`, () => {
+      beforeEach(() => {
+        emu.setUniversalLogout(app.id, "ENABLED"); // what the app would say with ITP: must not leak through
+        emu.identityThreatProtection = false;
+        emu.universalLogoutWithoutItp = form;
+      });
+      afterEach(() => {
+        emu.identityThreatProtection = true;
+      });
+
+      const itpAdvice = (msg: string) => {
+        expect(msg).to.contain("this org cannot report Universal Logout");
+        expect(msg).to.contain("Identity Threat Protection");
+        expect(msg).to.contain("tick 'Okta system or admin initiates logout'");
+        expect(msg).not.to.match(/is off|DISABLED/);
+      };
+
+      it("verify fails saying the org cannot report it, with what to check, and writes nothing", async () => {
+        const e = await rejection(provider.create(inputsFor()));
+        itpAdvice(e.message);
+        expect(posts()).to.equal(0);
+      });
+
+      it("warn records NOT_REPORTED with the same advice as a warning", async () => {
+        const r = await provider.create(inputsFor({ mode: "warn" }));
+        expect(r.outs.status).to.equal("NOT_REPORTED");
+        expect(r.outs.warnings).to.have.length(1);
+        itpAdvice(r.outs.warnings[0]);
+      });
+
+      it("enforce refuses before any write (nothing could confirm the result)", async () => {
+        const e = await rejection(provider.create(inputsFor({ mode: "enforce" })));
+        itpAdvice(e.message);
+        expect(posts()).to.equal(0);
+      });
+
+      it("wait fails at once instead of polling for a status that never comes", async () => {
+        const t0 = Date.now();
+        const e = await rejection(
+          provider.create(inputsFor({ mode: "wait", pollIntervalSeconds: 1, waitTimeoutSeconds: 30 })),
+        );
+        expect(Date.now() - t0).to.be.below(1000);
+        itpAdvice(e.message);
+      });
+
+      it("read reports NOT_REPORTED (drift from ENABLED shows as a change, not a crash)", async () => {
+        emu.identityThreatProtection = true;
+        const created = await provider.create(inputsFor());
+        emu.identityThreatProtection = false;
+        const r = await provider.read(created.id, created.outs);
+        expect(r.props!.status).to.equal("NOT_REPORTED");
+      });
+    });
+  }
 
   describe("provisioning precondition", () => {
     it("warns when provisioning is DISABLED and still verifies", async () => {
