@@ -66,8 +66,9 @@ describe("Okta OAuth access tokens and vendor text (loopback Okta)", function ()
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const body = Buffer.concat(chunks).toString("utf8");
-        const send = (status: number, json: unknown) =>
+        const send = (status: number, json: unknown): void => {
           res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(json));
+        };
         if (req.method === "POST" && req.url === "/oauth2/v1/token") {
           const form = new URLSearchParams(body);
           const tr = { clientAssertion: form.get("client_assertion") ?? "" };
