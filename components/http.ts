@@ -165,7 +165,8 @@ export function sanitizeText(raw: unknown, secrets: string[] = [], cap = VENDOR_
   t = t
     .replace(/-----BEGIN[^-]*-----[\s\S]*?(?:-----END[^-]*-----|$)/g, "[redacted key]")
     .replace(/\beyJ[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*){1,2}/g, "[redacted JWT]")
-    .replace(/\b(SSWS|Bearer|DPoP|Basic)\s+[^\s"',;]+/gi, "$1 [redacted]")
+    // Only a credential-like value (a digit, or 12+ characters): "a Bearer token" in our own advice stays readable.
+    .replace(/\b(SSWS|Bearer|DPoP|Basic)\s+(?=[^\s"',;]*\d|[^\s"',;]{12})[^\s"',;]+/gi, "$1 [redacted]")
     .replace(
       /\b(client_assertion|access_token|refresh_token|id_token|api[_-]?key|x-api-key|api[_-]?token|token|secret|password|private[_-]?key)(\\?["']?\s*[:=]\s*\\?["']?)(?!\[redacted)[^\s"'&,;}\\]+/gi,
       "$1$2[redacted]",

@@ -156,10 +156,9 @@ describe("Okta OAuth access tokens and vendor text (loopback Okta)", function ()
       });
     }
 
-    // KNOWN BUG (not fixed by the current code): VendorError sanitizes the hint too, and sanitizeText's
-    // `(SSWS|Bearer|DPoP|Basic)\s+<word>` redaction turns the hint's own words into "not a Bearer [redacted];
-    // this module only uses Bearer [redacted] ... set up for DPoP [redacted] another token type". Unskip once fixed.
-    it.skip('token_type "N_A": the message says "not a Bearer token" in plain words (hint not mangled by redaction)', async () => {
+    // VendorError sanitizes the hint too: the scheme redaction must leave "a Bearer token" (a word, not a
+    // credential) readable — it once turned this hint into "not a Bearer [redacted] ... DPoP [redacted] another".
+    it('token_type "N_A": the message says "not a Bearer token" in plain words (hint not mangled by redaction)', async () => {
       tokenAnswer = () => issue(3600, "N_A");
       const e = await failure(client(oauth()).getApp(freshAppId()));
       expect(e.message).to.contain("not a Bearer token");
