@@ -131,6 +131,23 @@ describe("hardening: bad input fails at config/check time, naming the field, wit
       ["okta:orgName empty (required)", { "okta:orgName": "" }, "okta:orgName"],
       ["okta:baseUrl injection", { "okta:baseUrl": "okta.com@evil.com" }, "okta:baseUrl"],
       ["okta:baseUrl look-alike", { "okta:baseUrl": "\u043ekta.com" }, "okta:baseUrl"],
+      // Security review 6: any domain used to be accepted (acme.evil.example); custom domains use cerby:oktaOrgUrl.
+      ["okta:baseUrl not an Okta domain", { "okta:baseUrl": "evil.example" }, "okta:baseUrl"],
+      [
+        "baseUrl with a backslash-@ (not in normal form)",
+        { "cerby:workspace": "", "cerby:baseUrl": "https://evil.example\\@acme.cerby.com" },
+        "cerby:baseUrl",
+      ],
+      [
+        "baseUrl with a TAB (not in normal form)",
+        { "cerby:workspace": "", "cerby:baseUrl": "https://acme.cer\tby.com" },
+        "cerby:baseUrl",
+      ],
+      [
+        "oktaOrgUrl with a TAB (not in normal form)",
+        { "okta:orgName": "", "cerby:oktaOrgUrl": "https://acme.ok\tta.com" },
+        "cerby:oktaOrgUrl",
+      ],
     ];
     for (const [name, patch, key] of cases) {
       it(`${name} → ${key}`, () => {
