@@ -57,7 +57,14 @@ export function oktaConsoleSteps(label: string, adminUrl: string, turnOn = true)
 }
 
 /** Why the app is not ENABLED, and what to do about it. */
-export function statusProblem(app: OktaApplication, status: OktaUniversalLogoutStatus, adminUrl: string): string {
+export function statusProblem(
+  app: OktaApplication,
+  status: OktaUniversalLogoutStatus,
+  adminUrl: string,
+  mode?: OktaMode,
+): string {
+  // In warn mode the message is the warning itself: advising warn mode there would be noise.
+  const orWarn = (text: string) => (mode === "warn" ? "" : ` ${text}`);
   const which = `the Cerby app "${app.label}" (${app.id})`;
   switch (status) {
     case "DISABLED":
@@ -72,13 +79,13 @@ export function statusProblem(app: OktaApplication, status: OktaUniversalLogoutS
         `Okta: this org cannot report Universal Logout for ${which}: the app has no universalLogout status (Okta ` +
         "returns it only in orgs with Identity Threat Protection), so Pulumi can neither verify, enforce nor wait " +
         "for it. Check that the org has Okta Identity Threat Protection (Universal Logout needs it), then check the " +
-        `setting by hand: ${oktaConsoleSteps(app.label, adminUrl)} Use cerby:oktaMode warn to proceed without the check.`
+        `setting by hand: ${oktaConsoleSteps(app.label, adminUrl)}${orWarn("Use cerby:oktaMode warn to proceed without the check.")}`
       );
     default:
       return (
         `Okta reported a Universal Logout status this module does not know for ${which}` +
         `${app.universalLogout ? ` (${JSON.stringify(app.universalLogout.status)})` : ""}, so it cannot be verified. ` +
-        `Check the setting in the console: ${oktaConsoleSteps(app.label, adminUrl)} Use cerby:oktaMode warn to proceed.`
+        `Check the setting in the console: ${oktaConsoleSteps(app.label, adminUrl)}${orWarn("Use cerby:oktaMode warn to proceed.")}`
       );
   }
 }
@@ -180,7 +187,7 @@ export const oktaUniversalLogoutProvider = {
         case "verify":
           throw new UserError(statusProblem(app, status, adminUrl));
         case "warn":
-          warn(statusProblem(app, status, adminUrl));
+          warn(statusProblem(app, status, adminUrl, "warn"));
           break;
         case "enforce":
           app = await this.enforce(client, app, status, adminUrl, inputs.waitTimeoutSeconds);

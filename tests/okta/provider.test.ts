@@ -197,6 +197,7 @@ describe("Okta Universal Logout provider lifecycle", () => {
         expect(r.outs.status).to.equal("NOT_REPORTED");
         expect(r.outs.warnings).to.have.length(1);
         itpAdvice(r.outs.warnings[0]);
+        expect(r.outs.warnings[0], "no advice to use the mode already in use").not.to.contain("oktaMode warn");
       });
 
       it("enforce refuses before any write (nothing could confirm the result)", async () => {
