@@ -4,35 +4,17 @@
  * named, and plain http to a non-loopback host is refused before any request.
  */
 import { expect } from "chai";
-import * as http from "node:http";
-import { AddressInfo } from "node:net";
 import { CerbyClient } from "../../components/cerby/client";
 import { failure, rejection } from "../helpers/errors";
 import { freshAppId, freshSecret } from "../helpers/keys";
+import { useLoopbackServer } from "../helpers/loopback-server";
 
 describe("HTTP layer under hostile answers", function () {
   this.timeout(20000);
   const key = freshSecret("cby_");
-  let server: http.Server;
-  let handler: http.RequestListener = () => undefined;
-  let url: string;
-  let requests = 0;
+  const srv = useLoopbackServer();
 
-  before(async () => {
-    server = http.createServer((req, res) => {
-      requests++;
-      handler(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ws/acme`;
-  });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  beforeEach(() => (requests = 0));
-
-  const client = (baseUrl = url, extra: Partial<ConstructorParameters<typeof CerbyClient>[0]> = {}) =>
+  const client = (baseUrl = srv.url, extra: Partial<ConstructorParameters<typeof CerbyClient>[0]> = {}) =>
     new CerbyClient({
       baseUrl,
       apiKey: () => key,
@@ -42,16 +24,16 @@ describe("HTTP layer under hostile answers", function () {
     });
 
   it("a PUT answered 307 is not success: the error reports the status and the redirect target, not followed", async () => {
-    handler = (_req, res) => res.writeHead(307, { location: "https://elsewhere.example/steal" }).end();
+    srv.handler = (_req, res) => res.writeHead(307, { location: "https://elsewhere.example/steal" }).end();
     const msg = (await failure(client().putUniversalLogout(true, freshAppId()))).message;
     expect(msg).to.contain("307");
     expect(msg).to.contain("https://elsewhere.example/steal");
     expect(msg).to.contain("not followed");
-    expect(requests).to.equal(1);
+    expect(srv.requests).to.equal(1);
   });
 
   it("a body over the size limit is refused, naming the limit", async () => {
-    handler = (_req, res) => {
+    srv.handler = (_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(`{"data":"${"x".repeat(6 * 1024 * 1024)}"}`);
     };
@@ -60,13 +42,13 @@ describe("HTTP layer under hostile answers", function () {
   });
 
   it("an answer that drips forever is cut at the per-attempt deadline, naming it", async () => {
-    handler = (_req, res) => {
+    srv.handler = (_req, res) => {
       res.writeHead(200, { "content-type": "application/json" });
       const t = setInterval(() => res.write(" "), 50);
       res.on("close", () => clearInterval(t));
     };
     const started = Date.now();
-    const msg = (await failure(client(url, { timeoutMs: 500 }).getUniversalLogout())).message;
+    const msg = (await failure(client(srv.url, { timeoutMs: 500 }).getUniversalLogout())).message;
     expect(msg).to.contain("deadline");
     expect(Date.now() - started).to.be.lessThan(5000);
   });
@@ -76,11 +58,11 @@ describe("HTTP layer under hostile answers", function () {
     expect(msg).to.contain("plain http is only allowed to loopback hosts");
     expect(msg).to.contain("No request was sent");
     expect(msg).not.to.contain(key);
-    expect(requests).to.equal(0);
+    expect(srv.requests).to.equal(0);
   });
 
   it("an error body that echoes the API key has it redacted from the message", async () => {
-    handler = (_req, res) =>
+    srv.handler = (_req, res) =>
       res.writeHead(401, { "content-type": "application/vnd.api+json" }).end(
         JSON.stringify({
           errors: [{ status: "401", title: `bad key ${key}\u001b[31m`, detail: `X-API-Key: ${key}` }],

@@ -6,45 +6,27 @@
  * of control characters and capped; oversized strings in an answer are refused, not stored.
  */
 import { expect } from "chai";
-import * as http from "node:http";
-import { AddressInfo } from "node:net";
 import { CerbyClient } from "../../components/cerby/client";
 import { VENDOR_FIELD_CAP } from "../../components/http";
 import { failure } from "../helpers/errors";
 import { freshAppId, freshSecret } from "../helpers/keys";
+import { useLoopbackServer } from "../helpers/loopback-server";
 
 describe("HTTP layer: truthful messages and bounded vendor text (Cerby, loopback)", function () {
   this.timeout(20000);
   const key = freshSecret("cby_");
-  let server: http.Server;
-  let handler: http.RequestListener = () => undefined;
-  let url: string;
-  let requests = 0;
-
-  before(async () => {
-    server = http.createServer((req, res) => {
-      requests++;
-      handler(req, res);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ws/acme`;
-  });
-  after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  beforeEach(() => (requests = 0));
+  const srv = useLoopbackServer();
 
   const client = (extra: Partial<ConstructorParameters<typeof CerbyClient>[0]> = {}) =>
     new CerbyClient({
-      baseUrl: url,
+      baseUrl: srv.url,
       apiKey: () => key,
       appInstanceId: freshAppId(),
       retry: { baseDelayMs: 5, maxDelayMs: 20, retries: 2 },
       ...extra,
     });
   const answer = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-    (handler = (_req, res) =>
+    (srv.handler = (_req, res) =>
       res.writeHead(status, { "content-type": "application/vnd.api+json", ...headers }).end(JSON.stringify(body)));
   const setting = (attributes: Record<string, unknown>) => ({
     data: {
@@ -61,7 +43,7 @@ describe("HTTP layer: truthful messages and bounded vendor text (Cerby, loopback
       expect(e.message).to.contain("accepted the key but says it may not do this");
       expect(e.message).to.contain("Owner, Super Admin or Admin role");
       expect(e.message).not.to.contain("key was not accepted");
-      expect(requests).to.equal(1);
+      expect(srv.requests).to.equal(1);
     });
 
     it("a plain 401 (no role named) still says the key was not accepted", async () => {
@@ -75,7 +57,7 @@ describe("HTTP layer: truthful messages and bounded vendor text (Cerby, loopback
       answer(501, { errors: [{ status: "501", title: "Not Implemented" }] });
       const e = await failure(client().getUniversalLogout());
       expect(e.status).to.equal(501);
-      expect(requests).to.equal(1);
+      expect(srv.requests).to.equal(1);
       expect(e.message).to.contain("not retried");
       expect(e.message).not.to.contain("retry budget");
       expect(e.message).not.to.contain("attempts");
@@ -88,12 +70,12 @@ describe("HTTP layer: truthful messages and bounded vendor text (Cerby, loopback
       expect(e.status).to.equal(429);
       expect(e.message).to.contain("asked to wait 120 s");
       expect(e.message).not.to.contain("retry budget");
-      expect(requests).to.equal(1);
+      expect(srv.requests).to.equal(1);
       expect(Date.now() - started).to.be.lessThan(5000);
     });
 
     it("a PUT that times out says it may still have been applied; a GET that times out does not", async () => {
-      handler = () => undefined; // never answers
+      srv.handler = () => undefined; // never answers
       const put = await failure(
         client({ timeoutMs: 200, retry: { retries: 0 } }).putUniversalLogout(true, freshAppId()),
       );
@@ -123,7 +105,7 @@ describe("HTTP layer: truthful messages and bounded vendor text (Cerby, loopback
     it("shows the full URL actually requested, not a path relative to the base URL", async () => {
       answer(403, { errors: [{ status: "403", title: "Forbidden" }] });
       const e = await failure(client().getUniversalLogout());
-      expect(e.message).to.contain(`GET ${url}/api/v1/settings/idp/universal-logout →`);
+      expect(e.message).to.contain(`GET ${srv.url}/api/v1/settings/idp/universal-logout →`);
     });
   });
 
@@ -193,7 +175,7 @@ describe("HTTP layer: truthful messages and bounded vendor text (Cerby, loopback
       expect(e.message).to.contain("body too large (over the 4 MiB limit");
       expect(e.message).not.to.contain("2".repeat(400));
       expect(e.message.length).to.be.lessThan(3000);
-      expect(requests).to.equal(1);
+      expect(srv.requests).to.equal(1);
     });
   });
 });
