@@ -7,6 +7,7 @@
  * state, schemas or secrets: headers (credentials) come from a function called per request.
  */
 import axios from "axios";
+import { processMap } from "./settings";
 
 export type Side = "Cerby" | "Okta";
 
@@ -314,14 +315,7 @@ const RESET_MARGIN_MS = 100;
 
 /** All limiters of this process, keyed by `side origin pool`. */
 export function httpLimiters(): Map<string, OriginLimiter> {
-  const slots = globalThis as unknown as Record<symbol, Map<string, OriginLimiter> | undefined>;
-  const slot = Symbol.for("cerby-okta-universal-logout:http-limiters:v1");
-  let all = slots[slot];
-  if (!all) {
-    all = new Map();
-    slots[slot] = all;
-  }
-  return all;
+  return processMap<OriginLimiter>("http-limiters:v1");
 }
 
 /** Forget every limiter of this process (tests, benchmarks). */
@@ -671,12 +665,16 @@ function safePath(url: string): string {
 }
 
 /** A transport failure in the user's words. */
+/** A request that may change state: a write whose outcome is unknown must say so, never claim nothing changed. */
+export function isWrite(method: string): boolean {
+  return method !== "GET" && method !== "HEAD";
+}
+
 export function transportHint(side: Side, transport: string, baseUrl: string, method = "GET"): string {
   // A write that got no answer may still have been applied: never claim it was not.
-  const write =
-    method !== "GET"
-      ? ` The ${method} may still have been applied; the next run reads before it writes, so rerunning is safe.`
-      : "";
+  const write = isWrite(method)
+    ? ` The ${method} may still have been applied; the next run reads before it writes, so rerunning is safe.`
+    : "";
   if (transport.startsWith("timed out"))
     return `${side} did not answer in time: ${transport}; check the network path to ${baseUrl} and retry.${write}`;
   if (transport.startsWith("body too large"))
@@ -686,6 +684,42 @@ export function transportHint(side: Side, transport: string, baseUrl: string, me
     );
   if (transport === "host not found") return `The host of ${baseUrl} does not resolve; check the ${side} URL settings.`;
   return `The connection to ${baseUrl} failed (${transport}); check the network path and retry — the run is safe to repeat.${write}`;
+}
+
+/** A 2xx whose body is not JSON. `who` names the sender ("Cerby (or a proxy in between)"); `check` what to look at. */
+export function malformedAnswerHint(who: string, method: string, check: string): string {
+  return (
+    `${who} sent a malformed answer` +
+    (isWrite(method)
+      ? `, so whether the ${method} was applied is unknown; the next run reads before it writes. Rerun`
+      : "; this step only read. Rerun") +
+    `; if it persists, ${check}.`
+  );
+}
+
+/** A 3xx: never followed (`credential` would go along) and never success. `fix` says which URL to give. */
+export function redirectHint(
+  side: Side,
+  location: string | undefined,
+  credential: string,
+  method: string,
+  fix: string,
+) {
+  return (
+    `${side} answered with a redirect${location ? "" : " without a Location"}; this module never follows one ` +
+    `(${credential} would go along) and a redirect is not a success` +
+    (isWrite(method) ? `: the ${method} was not confirmed, and the next run reads before it writes` : "") +
+    `. ${fix}`
+  );
+}
+
+/** A 5xx that a retry would not change (501, …), so it was not retried; `then` is the advice that follows. */
+export function notRetriedHint(side: Side, status: number, method: string, then: string): string {
+  return (
+    `${side} answered ${status}, which a retry would not change, so it was not retried` +
+    (isWrite(method) ? `; whether the ${method} was applied is unknown` : "") +
+    `. ${then}`
+  );
 }
 
 export function sleep(ms: number): Promise<void> {

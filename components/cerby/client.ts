@@ -20,6 +20,9 @@ import {
   RetryPolicy,
   VendorError,
   defaultRetryPolicy,
+  malformedAnswerHint,
+  notRetriedHint,
+  redirectHint,
   transportHint,
 } from "../http";
 
@@ -159,17 +162,15 @@ export function describeCerbyFailure(
     return new VendorError({ ...base, hint: transportHint("Cerby", info.transport, baseUrl, info.method) });
   }
   const status = info.status ?? 0;
-  const write = info.method !== "GET";
   if (status >= 200 && status < 300) {
     return new VendorError({
       ...base,
       detail: "the body is not valid JSON",
-      hint:
-        "Cerby (or a proxy in between) sent a malformed answer" +
-        (write
-          ? `, so whether the ${info.method} was applied is unknown; the next run reads before it writes. Rerun`
-          : "; this step only read. Rerun") +
-        "; if it persists, check what sits in front of the Cerby URL.",
+      hint: malformedAnswerHint(
+        "Cerby (or a proxy in between)",
+        info.method,
+        "check what sits in front of the Cerby URL",
+      ),
     });
   }
   const keyHelp =
@@ -182,11 +183,13 @@ export function describeCerbyFailure(
   let hint: string;
   switch (true) {
     case status >= 300 && status < 400:
-      hint =
-        `Cerby answered with a redirect${base.redirect ? "" : " without a Location"}; this module never follows one ` +
-        "(the API key would go along) and a redirect is not a success" +
-        (write ? `: the ${info.method} was not confirmed, and the next run reads before it writes` : "") +
-        ". Check cerby:workspace / cerby:baseUrl: give the workspace's own URL.";
+      hint = redirectHint(
+        "Cerby",
+        base.redirect,
+        "the API key",
+        info.method,
+        "Check cerby:workspace / cerby:baseUrl: give the workspace's own URL.",
+      );
       break;
     // Some Cerby pages answer 401 for a missing role or scope too: the body says which.
     case status === 401 && /\b(role|scope|permission|forbidden|not allowed|insufficient)/i.test(said):
@@ -224,10 +227,12 @@ export function describeCerbyFailure(
         "Cerby kept rate-limiting the calls beyond the retry budget. Wait a few minutes and rerun; the run is safe to repeat.";
       break;
     case status >= 500 && info.stop === "final":
-      hint =
-        `Cerby answered ${status}, which a retry would not change, so it was not retried` +
-        (write ? `; whether the ${info.method} was applied is unknown` : "") +
-        ". Check cerby:baseUrl and cerby:settingsPath; the run is safe to repeat: it reads the live setting before writing.";
+      hint = notRetriedHint(
+        "Cerby",
+        status,
+        info.method,
+        "Check cerby:baseUrl and cerby:settingsPath; the run is safe to repeat: it reads the live setting before writing.",
+      );
       break;
     case status >= 500:
       hint =

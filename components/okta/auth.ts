@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { z } from "zod";
+import { processMap } from "../settings";
 import { HttpClient, HttpClientOptions, RetryPolicy, VendorError, defaultRetryPolicy } from "../http";
 import { OktaCredentials, OktaSigningKey, importOktaPrivateKey } from "./config";
 import { describeOktaTokenFailure, dpopHint } from "./errors";
@@ -45,14 +46,7 @@ interface TokenSlot {
  * module state: this module is serialized into Pulumi state with the dynamic provider (and state holds no token).
  */
 export function oktaTokenCache(): Map<string, TokenSlot> {
-  const slots = globalThis as unknown as Record<symbol, Map<string, TokenSlot> | undefined>;
-  const slot = Symbol.for("cerby-okta-universal-logout:okta-tokens:v1");
-  let all = slots[slot];
-  if (!all) {
-    all = new Map();
-    slots[slot] = all;
-  }
-  return all;
+  return processMap<TokenSlot>("okta-tokens:v1");
 }
 
 /** Forget every cached access token of this process (tests). */

@@ -4,7 +4,16 @@
  * call (this module is serialized with the dynamic provider).
  */
 import { z } from "zod";
-import { FailureInfo, VendorError, failureFields, transportHint } from "../http";
+import {
+  FailureInfo,
+  VendorError,
+  failureFields,
+  isWrite,
+  malformedAnswerHint,
+  notRetriedHint,
+  redirectHint,
+  transportHint,
+} from "../http";
 
 /** What the advice may mention: the org, the app being worked on, and which kind of credential acted. */
 export interface OktaFailureContext {
@@ -71,26 +80,22 @@ export function describeOktaFailure(info: FailureInfo, ctx: OktaFailureContext):
   const status = info.status ?? 0;
   const code = body?.errorCode;
   const app = ctx.appId ? `app ${ctx.appId}` : "the app";
-  const write = info.method !== "GET" && info.method !== "HEAD";
   let hint: string;
   switch (true) {
     case status >= 200 && status < 300:
       return new VendorError({
         ...base,
         detail: "the body is not valid JSON",
-        hint:
-          `Okta (or a proxy in front of ${ctx.orgUrl}) sent a malformed answer` +
-          (write
-            ? `, so whether the ${info.method} was applied is unknown; the next run reads before it writes. Rerun`
-            : "; this step only read. Rerun") +
-          "; if it persists, check the org URL.",
+        hint: malformedAnswerHint(`Okta (or a proxy in front of ${ctx.orgUrl})`, info.method, "check the org URL"),
       });
     case status >= 300 && status < 400:
-      hint =
-        `Okta answered with a redirect${base.redirect ? "" : " without a Location"}; this module never follows one ` +
-        "(the credential would go along) and a redirect is not a success" +
-        (write ? `: the ${info.method} was not confirmed, and the next run reads before it writes` : "") +
-        ". Give the org's own URL (okta:orgName / okta:baseUrl, or cerby:oktaOrgUrl), not a vanity or -admin URL.";
+      hint = redirectHint(
+        "Okta",
+        base.redirect,
+        "the credential",
+        info.method,
+        "Give the org's own URL (okta:orgName / okta:baseUrl, or cerby:oktaOrgUrl), not a vanity or -admin URL.",
+      );
       break;
     case status === 401 || code === "E0000011":
       hint =
@@ -102,7 +107,7 @@ export function describeOktaFailure(info: FailureInfo, ctx: OktaFailureContext):
       break;
     case status === 403 || code === "E0000006": {
       const scope = insufficientScope(info.headers);
-      const write = info.method !== "GET";
+      const write = isWrite(info.method);
       if (scope) {
         hint =
           `${SCOPE_HINT_PREFIX} ${scope}. Grant it in the Okta Admin Console → Applications → ` +
@@ -140,10 +145,12 @@ export function describeOktaFailure(info: FailureInfo, ctx: OktaFailureContext):
       hint = `This Okta org does not offer ${info.method} ${info.path}.`;
       break;
     case status >= 500 && info.stop === "final":
-      hint =
-        `Okta answered ${status}, which a retry would not change, so it was not retried` +
-        (write ? `; whether the ${info.method} was applied is unknown` : "") +
-        ". Check the org URL; the run is safe to repeat: it reads before it writes.";
+      hint = notRetriedHint(
+        "Okta",
+        status,
+        info.method,
+        "Check the org URL; the run is safe to repeat: it reads before it writes.",
+      );
       break;
     case status >= 500:
       hint = "Okta had a server error beyond the retry budget. The run is safe to repeat: it reads before it writes.";

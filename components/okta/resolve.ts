@@ -5,6 +5,7 @@
 import { APP_INSTANCE_ID_PATTERN } from "../cerby/contract";
 import { OktaApplication, OktaClient } from "./client";
 import { UserError } from "../http";
+import { processMap } from "../settings";
 
 export const DEFAULT_APP_LABEL = "Cerby";
 
@@ -81,13 +82,9 @@ interface Batch {
   lookups: Lookup[];
 }
 
-type Slots = Record<symbol, unknown>;
 /** Process-global, keyed by org: open batches of lookups (never module state, which Pulumi would serialize). */
 function openBatches(): Map<string, Batch> {
-  const g = globalThis as unknown as Slots;
-  const key = Symbol.for("cerby-okta-universal-logout:app-lookups");
-  if (!g[key]) g[key] = new Map<string, Batch>();
-  return g[key] as Map<string, Batch>;
+  return processMap<Batch>("app-lookups");
 }
 
 /**
