@@ -22,17 +22,17 @@ const METHODS = ["configure", "check", "diff", "create", "read", "update", "dele
  * implementation module's own path (`__filename`); `rel` is the same module relative to this repository's root.
  */
 export function providerRef(file: string, rel: string, exportName: string): pulumi.dynamic.ResourceProvider {
-  // Everything the methods capture is a string or this small function: that is all Pulumi serializes.
+  // Everything the methods capture is a string or this small function: that is all Pulumi serializes, in the inputs
+  // and the outputs of every resource, so it is kept short (each copy counts against the state size per binding).
   const load = () => {
-    const path = require("path");
-    const fs = require("fs");
-    const noExt = (f: string) => f.replace(/\.(ts|js)$/, "");
+    const { join, resolve } = require("path");
+    const { existsSync } = require("fs");
     const root = process.env.CERBY_OKTA_MODULE_ROOT;
-    const candidates = [root ? path.join(root, rel) : undefined, noExt(file), path.resolve(rel)].filter(Boolean);
-    const base = candidates.find((b: string) => fs.existsSync(`${b}.js`) || fs.existsSync(`${b}.ts`));
-    if (!base) throw new Error(`cannot find the provider module ${rel} (looked at ${candidates.join(", ")})`);
-    if (!fs.existsSync(`${base}.js`) && !require.extensions[".ts"]) {
-      const tsNode = require(require.resolve("ts-node", { paths: [process.cwd(), path.dirname(base)] }));
+    const bases = [root && join(root, rel), file.replace(/\.(ts|js)$/, ""), resolve(rel)].filter(Boolean);
+    const base = bases.find((b: string) => existsSync(`${b}.js`) || existsSync(`${b}.ts`));
+    if (!base) throw new Error(`cannot find the provider module ${rel} (looked at ${bases.join(", ")})`);
+    if (!existsSync(`${base}.js`) && !require.extensions[".ts"]) {
+      const tsNode = require(require.resolve("ts-node", { paths: [process.cwd(), base] }));
       tsNode.register({ transpileOnly: true, compilerOptions: { module: "commonjs" } });
     }
     const impl = require(base)[exportName];
@@ -40,11 +40,6 @@ export function providerRef(file: string, rel: string, exportName: string): pulu
     return impl;
   };
   const ref: Record<string, unknown> = {};
-  for (const m of METHODS) {
-    ref[m] = (...a: unknown[]) => {
-      const impl = load();
-      return impl[m](...a);
-    };
-  }
+  for (const m of METHODS) ref[m] = (...a: unknown[]) => load()[m](...a);
   return ref as unknown as pulumi.dynamic.ResourceProvider;
 }
