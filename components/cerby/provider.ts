@@ -10,7 +10,7 @@ import { CerbyUniversalLogoutInputs, checkCerbyInputs, cerbyBaseUrl } from "./in
 import { logInfo, logWarn } from "../log";
 import { UserError } from "../http";
 import { providerSettings, setProviderSettings } from "../settings";
-import { providerRef } from "../provider-ref";
+import { DynamicResource } from "../provider-ref";
 
 /** Inputs plus what was read from Cerby. `enabled` and `appInstanceId` hold the live values after create/read. */
 export interface CerbyUniversalLogoutState extends CerbyUniversalLogoutInputs {
@@ -221,7 +221,7 @@ export interface CerbyUniversalLogoutArgs {
 }
 
 /** The Cerby workspace's Okta Universal Logout setting, as a Pulumi resource. */
-export class CerbyUniversalLogout extends pulumi.dynamic.Resource {
+export class CerbyUniversalLogout extends DynamicResource {
   declare readonly enabled: pulumi.Output<boolean>;
   declare readonly appInstanceId: pulumi.Output<string | null>;
   declare readonly url: pulumi.Output<string>;
@@ -232,8 +232,8 @@ export class CerbyUniversalLogout extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: CerbyUniversalLogoutArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      // A reference that loads cerbyUniversalLogoutProvider at run time: Pulumi stores ~2 kB in state, not the whole implementation.
-      providerRef(__filename, "components/cerby/provider", "cerbyUniversalLogoutProvider"),
+      // A reference that loads cerbyUniversalLogoutProvider at run time: state holds ~1 kB, not the implementation.
+      { file: __filename, rel: "components/cerby/provider", exportName: "cerbyUniversalLogoutProvider" },
       name,
       {
         // Named here so they are outputs even when not given (check applies the defaults).

@@ -130,6 +130,10 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
     const out = await outputs();
     expect(out).to.include({ appInstanceId: appId, cerbyEnabled: true, oktaUniversalLogoutStatus: "ENABLED" });
     expect(out.oktaAdminUrl).to.contain(`/instance/${appId}/`);
+    // Issue 11's goal, ≤ 20 kB of state per binding, through the CLI's own checkpoint (here the whole file, stack
+    // resource and default provider included, for one binding).
+    const stateFile = path.join(tmp, "state", ".pulumi", "stacks", "cerby", "e2e.json");
+    expect(fs.statSync(stateFile).size, "state file bytes for one binding").to.be.at.most(20_000);
   });
 
   it("8b. after `up`, a logout fired in Okta logs the user out of Cerby", async () => {
