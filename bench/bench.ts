@@ -102,8 +102,9 @@ export function cliEngine(o: BenchEngineOptions): BenchEngine {
           : phase === "destroy"
             ? await stack.destroy(opts)
             : await stack.up(opts);
-      // The CLI's own start-up is inside its command; it is not reported apart.
-      return { steps: [], outputs: {}, errors: r.errors };
+      // The CLI's own start-up: the same command on a program that registers nothing, run right after.
+      const startMs = await stack.startup(phase === "converged" ? "up" : phase);
+      return { steps: [], outputs: {}, errors: r.errors, startMs };
     },
     stateBytes: () => stack?.stateBytes() ?? 0,
     async dispose() {
@@ -167,8 +168,13 @@ export function floorOf(
 interface Phase {
   /** The whole command, engine start included (a fresh plugin process per command, as the CLI). */
   wallMs: number;
-  /** Of which the engine's start (plugin process, gRPC, loading the providers' code): the engine's own cost. */
+  /**
+   * The engine's start-up, its own cost whatever N: the driver's plugin start (inside `wallMs`); the CLI's same command
+   * on a program that registers nothing (measured apart, right after).
+   */
   startMs: number;
+  /** (wall − start-up − the vendors' bound) ÷ N: what the engine spends per binding. */
+  enginePerBindingMs: number;
   cerbyCalls: number;
   /** Calls to Okta's rate-limited apps bucket (/api/v1/apps*). */
   oktaBucketCalls: number;
@@ -343,6 +349,8 @@ async function runN(n: number, o: Options): Promise<Record<PhaseName, Phase>> {
       // A floor of 0 (converged up): 1 when the command also made none, else 1 + the calls per binding it made.
       cerbyCallsPerFloor: floor.cerby > 0 ? cerbyCalls / floor.cerby : 1 + cerbyCalls / n,
       wallPerFloorBound: wallMs / floor.boundMs,
+      // What the engine itself spends per binding: the wall beyond its start-up and the vendors' bound.
+      enginePerBindingMs: Math.max(0, wallMs - (r.startMs ?? 0) - floor.boundMs) / n,
       seen429s: all.filter((x) => x.status === 429).length,
       surfaced429s: r.errors.filter((e) => /\b429\b|rate limit/i.test(e)).length,
       errors: r.errors.length,
@@ -381,6 +389,8 @@ export function summary(n: number, engine: string, r: Record<PhaseName, Phase>):
     tokensPerCredential: max((p) => p.tokenRequests),
     stateBytesPerBinding: max((p) => p.stateBytes / n),
     wallPerFloorBound: max((p) => p.wallPerFloorBound),
+    engineStartMs: max((p) => p.startMs),
+    enginePerBindingMs: max((p) => p.enginePerBindingMs),
     surfaced429s: max((p) => p.surfaced429s),
     seen429s: max((p) => p.seen429s),
     errors: max((p) => p.errors),
@@ -390,6 +400,7 @@ export function summary(n: number, engine: string, r: Record<PhaseName, Phase>):
         {
           wallMs: r[p].wallMs,
           startMs: r[p].startMs,
+          enginePerBindingMs: r2(r[p].enginePerBindingMs),
           boundMs: r[p].floor.boundMs,
           cerbyCalls: r[p].cerbyCalls,
           cerbyFloor: r[p].floor.cerby,
@@ -416,6 +427,8 @@ async function mainBench(): Promise<void> {
     "N",
     "phase",
     "wall",
+    "start",
+    "engine/binding",
     "bound",
     "wall/bound",
     "Cerby",
@@ -429,7 +442,7 @@ async function mainBench(): Promise<void> {
     "429 surfaced",
     "errors",
   ];
-  const widths = [5, 9, 9, 8, 10, 6, 6, 5, 5, 12, 6, 13, 8, 12, 6];
+  const widths = [5, 9, 9, 8, 14, 8, 10, 6, 6, 5, 5, 12, 6, 13, 8, 12, 6];
   if (!o.json) {
     console.log(
       `bench (engine ${o.engine}): latency ${o.latencyMs} ms/request, Okta apps bucket ${o.oktaRatePerMin}/min, Okta ` +
@@ -457,6 +470,8 @@ async function mainBench(): Promise<void> {
             String(n),
             p,
             secs(x.wallMs),
+            secs(x.startMs),
+            `${Math.round(x.enginePerBindingMs)}ms`,
             secs(x.floor.boundMs),
             x.wallPerFloorBound.toFixed(2),
             String(x.cerbyCalls),

@@ -18,6 +18,11 @@ export class CliStack {
   readonly name = "cli" as const;
   private readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cerby-bench-cli-"));
   private readonly project = projectCopy("cerby-bench-project-");
+  /**
+   * The same project with a program that loads the module and registers nothing: the same command on its stack is
+   * the CLI's own start-up (engine, program host, module loading, plugin start, checkpoint), without the bindings.
+   */
+  private readonly emptyProject = projectCopy("cerby-bench-empty-");
   private readonly env: NodeJS.ProcessEnv;
 
   private constructor(
@@ -36,6 +41,12 @@ export class CliStack {
     const engine = findEngine({ build: true });
     if (!engine) throw new Error("no Pulumi CLI for the benchmark's cli engine (see README, 'The Pulumi engine')");
     const s = new CliStack(engine, env);
+    fs.writeFileSync(
+      path.join(s.emptyProject, "index.ts"),
+      "// The benchmark's empty program: loads the module as the real one does and registers nothing.\n" +
+        'import "./components";\n',
+    );
+    await s.must(["stack", "init", "bench-empty"], undefined, s.emptyProject);
     await s.must(["stack", "init", "bench"]);
     for (const [k, v] of Object.entries(config)) {
       if (secretKeys.includes(k)) await s.must(["config", "set", "--secret", k], v);
@@ -48,15 +59,15 @@ export class CliStack {
     return this.engine.version;
   }
 
-  private async must(args: string[], stdin?: string): Promise<CliResult> {
-    const r = await pulumi(this.engine, args, this.project, this.env, { stdin, timeoutMs: 60 * 60 * 1000 });
+  private async must(args: string[], stdin?: string, cwd = this.project): Promise<CliResult> {
+    const r = await pulumi(this.engine, args, cwd, this.env, { stdin, timeoutMs: 60 * 60 * 1000 });
     if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")} failed:\n${r.stdout}\n${r.stderr}`);
     return r;
   }
 
-  private async timed(args: string[]): Promise<CliRun> {
+  private async timed(args: string[], cwd = this.project): Promise<CliRun> {
     const start = process.hrtime.bigint();
-    const r = await pulumi(this.engine, args, this.project, this.env, { timeoutMs: 60 * 60 * 1000 });
+    const r = await pulumi(this.engine, args, cwd, this.env, { timeoutMs: 60 * 60 * 1000 });
     const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
     return { wallMs, errors: r.status === 0 ? [] : [`${r.stdout}\n${r.stderr}`.trim()] };
   }
@@ -71,6 +82,13 @@ export class CliStack {
 
   destroy(opts: { parallel?: number } = {}): Promise<CliRun> {
     return this.timed(["destroy", "--yes", "--skip-preview", ...this.parallel(opts.parallel)]);
+  }
+
+  /** The same command on the empty program's stack: the CLI's start-up alone (milliseconds). */
+  async startup(command: "up" | "refresh" | "destroy"): Promise<number> {
+    const r = await this.timed([command, "--yes", "--skip-preview", "--stack", "bench-empty"], this.emptyProject);
+    if (r.errors.length > 0) throw new Error(`pulumi ${command} on the empty program failed:\n${r.errors[0]}`);
+    return r.wallMs;
   }
 
   private parallel(p: number | undefined): string[] {
@@ -88,6 +106,12 @@ export class CliStack {
 
   async stop(): Promise<void> {
     await pulumi(this.engine, ["stack", "rm", "--yes", "--force"], this.project, this.env).catch(() => undefined);
-    for (const d of [this.tmp, this.project]) fs.rmSync(d, { recursive: true, force: true });
+    await pulumi(
+      this.engine,
+      ["stack", "rm", "--yes", "--force", "--stack", "bench-empty"],
+      this.emptyProject,
+      this.env,
+    ).catch(() => undefined);
+    for (const d of [this.tmp, this.project, this.emptyProject]) fs.rmSync(d, { recursive: true, force: true });
   }
 }
