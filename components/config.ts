@@ -5,7 +5,13 @@
  */
 import { z } from "zod";
 import { UserError, baseUrlProblem } from "./http";
-import { appInstanceIdProblem, settingsPathProblem, workspaceProblem } from "./cerby/inputs";
+import {
+  apiKeyConfigProblem,
+  apiKeyEnvProblem,
+  appInstanceIdProblem,
+  settingsPathProblem,
+  workspaceProblem,
+} from "./cerby/inputs";
 import { oktaOrgUrl, OktaConfigError, OktaMode } from "./okta/config";
 
 export interface Binding {
@@ -22,6 +28,10 @@ export interface Binding {
   oktaWaitTimeoutSeconds?: number;
   oktaPollIntervalSeconds?: number;
   requireProvisioning: boolean;
+  /** The stack config key holding this workspace's Cerby API key (default cerby:apiKey): a name, never the key. */
+  apiKeyConfig?: string;
+  /** The environment variable holding it (default CERBY_API_KEY): a name, never the key. */
+  apiKeyEnv?: string;
 }
 
 export interface ProgramConfig {
@@ -52,6 +62,9 @@ function bindingSchema() {
       oktaWaitTimeoutSeconds: int(1, 3600).optional(),
       oktaPollIntervalSeconds: int(1, 300).optional(),
       requireProvisioning: bool.optional(),
+      // Names only, checked below with messages that never echo the value (it may be a key pasted by mistake).
+      apiKeyConfig: z.string().optional(),
+      apiKeyEnv: z.string().optional(),
     })
     .strict();
 }
@@ -144,6 +157,8 @@ export function loadProgramConfig(get: (key: string) => string | undefined): Pro
     if (appInstanceId && str("appLabel"))
       problems.push(`${where}appLabel: set either appInstanceId or appLabel, not both`);
     if (appInstanceId) check("appInstanceId", appInstanceIdProblem(appInstanceId));
+    if (merged.apiKeyConfig !== undefined) check("apiKeyConfig", apiKeyConfigProblem(merged.apiKeyConfig));
+    if (merged.apiKeyEnv !== undefined) check("apiKeyEnv", apiKeyEnvProblem(merged.apiKeyEnv));
     if (!r.success) return;
     const b = r.data;
     const name = b.name ?? (bindingsText === undefined ? "cerby" : (b.workspace ?? `binding-${i}`));
@@ -162,6 +177,8 @@ export function loadProgramConfig(get: (key: string) => string | undefined): Pro
       oktaWaitTimeoutSeconds: b.oktaWaitTimeoutSeconds,
       oktaPollIntervalSeconds: b.oktaPollIntervalSeconds,
       requireProvisioning: b.requireProvisioning ?? false,
+      apiKeyConfig: b.apiKeyConfig,
+      apiKeyEnv: b.apiKeyEnv,
     });
   });
 

@@ -30,6 +30,8 @@ export async function main(
         settingsPath: b.settingsPath,
         mode: b.cerbyMode,
         requireScimProvisioning: b.requireScimProvisioning,
+        apiKeyConfig: b.apiKeyConfig,
+        apiKeyEnv: b.apiKeyEnv,
       },
       okta: {
         orgUrl: cfg.oktaOrgUrl,

@@ -23,6 +23,13 @@ export interface CerbySideArgs {
   mode?: pulumi.Input<"api" | "manual">;
   /** Fail instead of warning when the workspace's IdP is not Okta or SCIM provisioning is off. */
   requireScimProvisioning?: pulumi.Input<boolean>;
+  /**
+   * The stack config key holding this workspace's API key (a secret), e.g. "cerby:apiKeyEu", for stacks with several
+   * workspaces; default cerby:apiKey. The key's name only: the key is read at run time and never stored.
+   */
+  apiKeyConfig?: pulumi.Input<string>;
+  /** The environment variable holding this workspace's API key, e.g. "CERBY_API_KEY_EU"; default CERBY_API_KEY. */
+  apiKeyEnv?: pulumi.Input<string>;
 }
 
 export interface OktaSideArgs {
@@ -89,6 +96,8 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
         settingsPath: args.cerby.settingsPath,
         mode: args.cerby.mode,
         requireScimProvisioning: args.cerby.requireScimProvisioning,
+        apiKeyConfig: args.cerby.apiKeyConfig,
+        apiKeyEnv: args.cerby.apiKeyEnv,
         appInstanceId: this.appInstanceId,
       },
       { parent: this, retainOnDelete: args.retainOnDelete },

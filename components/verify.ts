@@ -3,7 +3,7 @@
  * the same clients and rules as the providers; nothing is written.
  */
 import { CerbyClient } from "./cerby/client";
-import { cerbyBaseUrl } from "./cerby/inputs";
+import { DEFAULT_API_KEY_ENV, cerbyBaseUrl } from "./cerby/inputs";
 import { DEFAULT_SETTINGS_PATH } from "./cerby/contract";
 import { Binding, ProgramConfig } from "./config";
 import { OktaClient } from "./okta/client";
@@ -22,15 +22,20 @@ export interface VerifyRow {
   problem?: string;
 }
 
+/** `cerbyApiKey(variable)`: the value of a binding's API key variable (CERBY_API_KEY unless the binding names one). */
 export async function verifyBindings(
   cfg: ProgramConfig,
-  creds: { cerbyApiKey?: string; okta: OktaCredentials },
+  creds: { cerbyApiKey: (variable: string) => string | undefined; okta: OktaCredentials },
 ): Promise<VerifyRow[]> {
   const okta = new OktaClient({ orgUrl: cfg.oktaOrgUrl, credentials: creds.okta });
   return Promise.all(cfg.bindings.map((b) => verifyOne(b, okta, creds.cerbyApiKey)));
 }
 
-async function verifyOne(b: Binding, okta: OktaClient, cerbyApiKey?: string): Promise<VerifyRow> {
+async function verifyOne(
+  b: Binding,
+  okta: OktaClient,
+  cerbyApiKeyOf: (variable: string) => string | undefined,
+): Promise<VerifyRow> {
   const row: VerifyRow = {
     binding: b.name,
     appInstanceId: "?",
@@ -51,7 +56,10 @@ async function verifyOne(b: Binding, okta: OktaClient, cerbyApiKey?: string): Pr
       row.cerbyEnabled = "manual";
       row.idMatches = "manual";
     } else {
-      if (!cerbyApiKey) throw new Error("no Cerby API key: set CERBY_API_KEY");
+      // Stack secrets need the Pulumi CLI to decrypt: this check reads the binding's variable only.
+      const variable = b.apiKeyEnv ?? DEFAULT_API_KEY_ENV;
+      const cerbyApiKey = cerbyApiKeyOf(variable);
+      if (!cerbyApiKey) throw new Error(`no Cerby API key for binding ${b.name}: set ${variable}`);
       const cerby = new CerbyClient({
         baseUrl: cerbyBaseUrl({ workspace: b.workspace, baseUrl: b.baseUrl }),
         settingsPath: b.settingsPath ?? DEFAULT_SETTINGS_PATH,

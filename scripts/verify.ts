@@ -1,7 +1,8 @@
 /**
  * `npm run verify [-- --stack dev]`: reads both sides of every binding, prints a table, exits 0 only when all are
- * converged. Non-secret settings come from Pulumi.<stack>.yaml; credentials from the environment (CERBY_API_KEY,
- * OKTA_API_TOKEN or OKTA_API_CLIENT_ID + OKTA_API_PRIVATE_KEY), since `secure:` values need the Pulumi CLI to decrypt.
+ * converged. Non-secret settings come from Pulumi.<stack>.yaml; credentials from the environment (CERBY_API_KEY or each
+ * binding's apiKeyEnv, OKTA_API_TOKEN or OKTA_API_CLIENT_ID + OKTA_API_PRIVATE_KEY), since `secure:` values need the
+ * Pulumi CLI to decrypt.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -29,7 +30,7 @@ export async function runVerify(
     };
     const cfg = loadProgramConfig(get);
     const rows = await verifyBindings(cfg, {
-      cerbyApiKey: env.CERBY_API_KEY,
+      cerbyApiKey: (variable) => env[variable],
       okta: oktaCredentials(() => undefined, env),
     });
     return { code: rows.every((r) => r.converged) ? 0 : 1, text: renderTable(rows) };

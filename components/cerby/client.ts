@@ -44,6 +44,8 @@ export interface CerbyClientOptions {
   baseUrl: string;
   /** Read per request; the key is never stored in anything serialized. */
   apiKey: () => string;
+  /** How to set that key (names only), for the advice on a refused key; default: cerby:apiKey or CERBY_API_KEY. */
+  apiKeyHowTo?: string;
   settingsPath?: string;
   /** The App instance ID being configured, so a 404 can say exactly what to paste in the web app. */
   appInstanceId?: string;
@@ -66,7 +68,8 @@ export class CerbyClient {
       retry: { ...defaultRetryPolicy(), ...opts.retry },
       concurrency: opts.concurrency ?? 8,
       authHeaders: async () => ({ "X-API-Key": opts.apiKey() }),
-      describeFailure: (info) => describeCerbyFailure(info, opts.baseUrl, this.settingsPath, opts.appInstanceId),
+      describeFailure: (info) =>
+        describeCerbyFailure(info, opts.baseUrl, this.settingsPath, opts.appInstanceId, opts.apiKeyHowTo),
       onAttempt: opts.onAttempt,
     });
   }
@@ -149,6 +152,7 @@ export function describeCerbyFailure(
   baseUrl: string,
   settingsPath: string,
   appInstanceId?: string,
+  keyHowTo = "`pulumi config set --secret cerby:apiKey <key>` (or set CERBY_API_KEY)",
 ): VendorError {
   const parsed = errorBodySchema().safeParse(info.data);
   const first = parsed.success ? parsed.data.errors[0] : undefined;
@@ -175,7 +179,7 @@ export function describeCerbyFailure(
   }
   const keyHelp =
     "Create an API key in the Cerby web app (Settings → Workspace Configuration → API keys) as a workspace Owner, " +
-    "Super Admin or Admin, then `pulumi config set --secret cerby:apiKey <key>` (or set CERBY_API_KEY).";
+    `Super Admin or Admin, then ${keyHowTo}.`;
   const roleHelp =
     "The API key's user needs the workspace Owner, Super Admin or Admin role to change IdP settings. Ask a " +
     "workspace Owner to grant that role, or use a key created by such a user.";

@@ -18,6 +18,51 @@ export interface CerbyUniversalLogoutInputs {
   /** Desired state of "Enable Okta Universal Logout"; true unless the user wants it off. */
   enabled: boolean;
   requireScimProvisioning: boolean;
+  /** The stack config key holding this workspace's API key (a secret), when not cerby:apiKey. A name, never the key. */
+  apiKeyConfig?: string;
+  /** The environment variable holding this workspace's API key, when not CERBY_API_KEY. A name, never the key. */
+  apiKeyEnv?: string;
+}
+
+/** Where the API key of a workspace is read at run time, unless its binding names others. */
+export const DEFAULT_API_KEY_CONFIG = "cerby:apiKey";
+export const DEFAULT_API_KEY_ENV = "CERBY_API_KEY";
+
+/** The stack config key, then the environment variable, that hold this workspace's API key. */
+export function apiKeySources(inputs: Pick<CerbyUniversalLogoutInputs, "apiKeyConfig" | "apiKeyEnv">): {
+  config?: string;
+  env?: string;
+} {
+  // Names given by the binding replace both defaults: naming only a variable means the key is there, not in cerby:apiKey.
+  if (inputs.apiKeyConfig || inputs.apiKeyEnv) return { config: inputs.apiKeyConfig, env: inputs.apiKeyEnv };
+  return { config: DEFAULT_API_KEY_CONFIG, env: DEFAULT_API_KEY_ENV };
+}
+
+/** How to set the key, in the user's words: "`pulumi config set --secret K <key>` (or set V)". */
+export function apiKeyHowTo(inputs: Pick<CerbyUniversalLogoutInputs, "apiKeyConfig" | "apiKeyEnv">): string {
+  const { config, env } = apiKeySources(inputs);
+  const setConfig = config && `\`pulumi config set --secret ${config} <key>\``;
+  const setEnv = env && `set ${env}`;
+  return setConfig && setEnv ? `${setConfig} (or ${setEnv})` : (setConfig ?? setEnv!);
+}
+
+// The value is never shown: a user may have pasted the key itself where its name belongs.
+export function apiKeyConfigProblem(value: unknown): string | undefined {
+  if (typeof value === "string" && /^[A-Za-z][A-Za-z0-9_.-]{0,63}:[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(value)) return;
+  return (
+    "is not the name of a stack config key such as cerby:apiKeyEu (the value is not shown, in case it is a key: " +
+    "never put an API key itself here — store it with `pulumi config set --secret cerby:apiKeyEu` and name that key)"
+  );
+}
+
+export function apiKeyEnvProblem(value: unknown): string | undefined {
+  // Upper case only, as variable names are by convention: a pasted key (mixed case) is refused, not taken for a name.
+  if (typeof value === "string" && /^[A-Z_][A-Z0-9_]{0,127}$/.test(value)) return;
+  return (
+    "is not the name of an environment variable such as CERBY_API_KEY_EU (upper-case letters, digits and _; the " +
+    "value is not shown, in case it is a key: never put an API key itself here — export it in that variable and " +
+    "name the variable)"
+  );
 }
 
 export interface CheckFailure {
@@ -69,6 +114,8 @@ function inputShape() {
       mode: z.unknown().optional(),
       enabled: z.unknown().optional(),
       requireScimProvisioning: z.unknown().optional(),
+      apiKeyConfig: z.unknown().optional(),
+      apiKeyEnv: z.unknown().optional(),
     })
     .passthrough();
 }
@@ -127,6 +174,15 @@ export function checkCerbyInputs(raw: Record<string, unknown>): {
     }
   }
 
+  if (!blank(news.apiKeyConfig) && known(news.apiKeyConfig)) {
+    const p = apiKeyConfigProblem(news.apiKeyConfig);
+    if (p) failures.push({ property: "apiKeyConfig", reason: p });
+  }
+  if (!blank(news.apiKeyEnv) && known(news.apiKeyEnv)) {
+    const p = apiKeyEnvProblem(news.apiKeyEnv);
+    if (p) failures.push({ property: "apiKeyEnv", reason: p });
+  }
+
   const inputs: CerbyUniversalLogoutInputs = {
     ...(blank(news.workspace) ? {} : { workspace: news.workspace as string }),
     // A non-string baseUrl is reported above; it must not crash the normalization.
@@ -138,6 +194,11 @@ export function checkCerbyInputs(raw: Record<string, unknown>): {
     mode: mode as CerbyMode,
     enabled: typeof news.enabled === "boolean" ? news.enabled : true,
     requireScimProvisioning: news.requireScimProvisioning === true,
+    // A bad name is reported above and never stored: it may be a key pasted by mistake.
+    ...(blank(news.apiKeyConfig) || apiKeyConfigProblem(news.apiKeyConfig)
+      ? {}
+      : { apiKeyConfig: news.apiKeyConfig as string }),
+    ...(blank(news.apiKeyEnv) || apiKeyEnvProblem(news.apiKeyEnv) ? {} : { apiKeyEnv: news.apiKeyEnv as string }),
   };
   return { inputs, failures };
 }

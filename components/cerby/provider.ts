@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { CerbyClient } from "./client";
 import { webAppSteps } from "./contract";
-import { CerbyUniversalLogoutInputs, checkCerbyInputs, cerbyBaseUrl } from "./inputs";
+import { CerbyUniversalLogoutInputs, apiKeyHowTo, apiKeySources, checkCerbyInputs, cerbyBaseUrl } from "./inputs";
 import { logInfo, logWarn } from "../log";
 import { UserError } from "../http";
 import { providerSettings, setProviderSettings } from "../settings";
@@ -23,7 +23,8 @@ export interface CerbyUniversalLogoutState extends CerbyUniversalLogoutInputs {
 }
 
 interface ProviderSettings {
-  apiKey?: string;
+  /** Stack config as the plugin holds it (secrets decrypted): each workspace's API key is looked up by its key name. */
+  config?: (key: string) => string | undefined;
   timeoutMs?: number;
   retries?: number;
   configProblems?: Array<{ property: string; reason: string }>;
@@ -51,15 +52,18 @@ export const cerbyUniversalLogoutProvider = {
       return undefined;
     };
     setProviderSettings<ProviderSettings>("cerby", {
-      apiKey: req.config.get("cerby:apiKey"),
+      config: (key) => req.config.get(key),
       timeoutMs: num("cerby:httpTimeoutMs", 1, 600_000),
       retries: num("cerby:httpRetries", 0, 10),
       configProblems,
     });
   },
 
-  apiKey(): string | undefined {
-    return providerSettings<ProviderSettings>("cerby").apiKey || process.env.CERBY_API_KEY || undefined;
+  /** The workspace's API key: its stack config key (default cerby:apiKey), then its variable (default CERBY_API_KEY). */
+  apiKey(inputs: CerbyUniversalLogoutInputs): string | undefined {
+    const from = apiKeySources(inputs);
+    const fromConfig = from.config ? providerSettings<ProviderSettings>("cerby").config?.(from.config) : undefined;
+    return fromConfig || (from.env ? process.env[from.env] : undefined) || undefined;
   },
 
   client(inputs: CerbyUniversalLogoutInputs): CerbyClient {
@@ -74,13 +78,11 @@ export const cerbyUniversalLogoutProvider = {
       settingsPath: inputs.settingsPath,
       appInstanceId: inputs.appInstanceId,
       apiKey: () => {
-        const key = this.apiKey();
-        if (!key)
-          throw new UserError(
-            "Cerby API key is not set: run `pulumi config set --secret cerby:apiKey <key>` or set CERBY_API_KEY.",
-          );
+        const key = this.apiKey(inputs);
+        if (!key) throw new UserError(`Cerby API key is not set: run ${apiKeyHowTo(inputs)}.`);
         return key;
       },
+      apiKeyHowTo: apiKeyHowTo(inputs),
       timeoutMs: settings.timeoutMs ?? (env.CERBY_HTTP_TIMEOUT_MS ? Number(env.CERBY_HTTP_TIMEOUT_MS) : undefined),
       retry: {
         ...(retries !== undefined ? { retries } : {}),
@@ -92,12 +94,13 @@ export const cerbyUniversalLogoutProvider = {
   async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures } = checkCerbyInputs(news);
     failures.push(...(providerSettings<ProviderSettings>("cerby").configProblems ?? []));
-    if (inputs.mode === "api" && !this.apiKey()) {
+    const badKeyName = failures.some((f) => f.property === "apiKeyConfig" || f.property === "apiKeyEnv");
+    if (inputs.mode === "api" && !badKeyName && !this.apiKey(inputs)) {
       failures.push({
-        property: "apiKey",
+        property: inputs.apiKeyConfig ? "apiKeyConfig" : inputs.apiKeyEnv ? "apiKeyEnv" : "apiKey",
         reason:
-          "no Cerby API key: run `pulumi config set --secret cerby:apiKey <key>` (or set CERBY_API_KEY), with a key of a " +
-          "workspace Owner, Super Admin or Admin — or use manual mode (cerby:mode manual)",
+          `no Cerby API key for ${cerbyBaseUrl(inputs)}: run ${apiKeyHowTo(inputs)}, with a key of a workspace ` +
+          "Owner, Super Admin or Admin — or use manual mode (cerby:mode manual)",
       });
     }
     return { inputs, failures };
@@ -113,9 +116,18 @@ export const cerbyUniversalLogoutProvider = {
     );
     // State written by earlier versions may lack a field: compare against the same defaults check applies.
     const oldNorm = checkCerbyInputs(olds as Record<string, unknown>).inputs;
-    const changed = (["appInstanceId", "enabled", "mode", "settingsPath", "requireScimProvisioning"] as const).filter(
-      (k) => (k === "appInstanceId" ? (olds.appInstanceId ?? null) : oldNorm[k]) !== news[k],
-    );
+    // A new key name is an update in place: converge reads with the new key and writes only what differs.
+    const changed = (
+      [
+        "appInstanceId",
+        "enabled",
+        "mode",
+        "settingsPath",
+        "requireScimProvisioning",
+        "apiKeyConfig",
+        "apiKeyEnv",
+      ] as const
+    ).filter((k) => (k === "appInstanceId" ? (olds.appInstanceId ?? null) : oldNorm[k]) !== news[k]);
     return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
   },
 
@@ -218,6 +230,13 @@ export interface CerbyUniversalLogoutArgs {
   enabled?: pulumi.Input<boolean>;
   /** Fail instead of warning when the workspace's IdP is not Okta or SCIM provisioning is off. */
   requireScimProvisioning?: pulumi.Input<boolean>;
+  /**
+   * The stack config key holding this workspace's API key (a secret), e.g. "cerby:apiKeyEu"; default cerby:apiKey.
+   * The key's name only: the key is read at run time and never stored.
+   */
+  apiKeyConfig?: pulumi.Input<string>;
+  /** The environment variable holding this workspace's API key, e.g. "CERBY_API_KEY_EU"; default CERBY_API_KEY. */
+  apiKeyEnv?: pulumi.Input<string>;
 }
 
 /** The Cerby workspace's Okta Universal Logout setting, as a Pulumi resource. */

@@ -112,7 +112,10 @@ for (const resolve of ["label", "id"] as const) {
     it("npm run verify: ≤ 1 apps-bucket call per binding, never the same app twice", async () => {
       okta.server.clearLog();
       const cfg = loadProgramConfig((k) => config[k]);
-      const rows = await verifyBindings(cfg, { cerbyApiKey: cerbyKey, okta: { kind: "ssws", apiToken: oktaToken } });
+      const rows = await verifyBindings(cfg, {
+        cerbyApiKey: () => cerbyKey,
+        okta: { kind: "ssws", apiToken: oktaToken },
+      });
       expect(rows.map((r) => r.problem).filter(Boolean)).to.deep.equal([]);
       expect(bucket() / N).to.be.at.most(MAX_OKTA_BUCKET_CALLS_PER_BINDING);
       const appReads = okta.server.requests.filter((r) => /^\/api\/v1\/apps\/[^/]+$/.test(r.path)).map((r) => r.path);
