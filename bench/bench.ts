@@ -120,7 +120,7 @@ export const ENGINES: Record<string, (o: BenchEngineOptions) => BenchEngine> = {
 export const OKTA_PAGE = 200;
 
 export interface Floor {
-  /** Fewest Cerby calls: per workspace, read the setting, and write it when it must change. */
+  /** Fewest Cerby calls: per workspace, what the contract asks for (see floorOf). */
   cerby: number;
   /** Fewest Okta apps-bucket calls: the N apps (status, Universal Logout, features) come 200 to a page. */
   okta: number;
@@ -135,12 +135,13 @@ export interface Floor {
 /**
  * The floor of a command and its lower bound on wall time, from N and the vendors' limits alone. Per command:
  * - up from nothing: Okta — the program must see each app before Cerby is written: ⌈N/200⌉ list pages (sequential:
- *   each page's cursor comes from the previous one); Cerby — read, then write, per workspace (2N).
- *   Critical path: the pages, then a read and a write: ⌈N/200⌉ + 2.
+ *   each page's cursor comes from the previous one); Cerby — per workspace, the IdP-settings read the contract asks
+ *   for before a write (Universal Logout needs users provisioned from Okta), then the write (2N); the contract's
+ *   PUT is idempotent, so no read of the setting is needed before it. Critical path: ⌈N/200⌉ + 2.
  * - converged up: Okta — confirm the apps again (⌈N/200⌉); Cerby — nothing (a plain `up` diffs against state).
  * - refresh: Okta — the live apps (⌈N/200⌉ pages carry status and features); Cerby — one read per workspace (N).
  *   Critical path: max(⌈N/200⌉, 1).
- * - destroy: Okta — nothing (no API to untick the box); Cerby — read, then write, per workspace (2N). Path: 2.
+ * - destroy: Okta — nothing (no API to untick the box); Cerby — one idempotent write per workspace (N). Path: 1.
  * Cerby documents no rate or concurrency limit, and each binding has its own workspace (origin): its calls are bound
  * by the critical path only. Okta's calls share the org's concurrency limit and the apps bucket.
  */
@@ -154,7 +155,7 @@ export function floorOf(
     up: { cerby: 2 * n, okta: pages, criticalPath: pages + 2 },
     converged: { cerby: 0, okta: pages, criticalPath: pages },
     refresh: { cerby: n, okta: pages, criticalPath: Math.max(pages, 1) },
-    destroy: { cerby: 2 * n, okta: 0, criticalPath: 2 },
+    destroy: { cerby: n, okta: 0, criticalPath: 1 },
   }[phase];
   const oktaWindows = f.okta > 0 ? Math.floor((f.okta - 1) / o.oktaRatePerMin) : 0;
   const boundMs = Math.max(

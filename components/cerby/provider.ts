@@ -144,7 +144,7 @@ export const cerbyUniversalLogoutProvider = {
     return { outs: await this.converge(news) };
   },
 
-  /** Read, then write only what differs: safe to repeat after a failed or partial run. */
+  /** The IdP-settings precondition, then one idempotent write: safe to repeat after a failed or partial run. */
   async converge(inputs: CerbyUniversalLogoutInputs): Promise<CerbyUniversalLogoutState> {
     const url = cerbyBaseUrl(inputs);
     if (inputs.mode === "manual") {
@@ -171,11 +171,10 @@ export const cerbyUniversalLogoutProvider = {
       warnings.push(msg);
       logWarn(msg);
     }
-    let live = await client.getUniversalLogout();
-    const wantId = inputs.enabled ? inputs.appInstanceId : null;
-    if (live.enabled !== inputs.enabled || (inputs.enabled && live.appInstanceId !== wantId)) {
-      live = await client.putUniversalLogout(inputs.enabled, wantId);
-    }
+    // Pulumi calls create/update only when state differs from the program, so there is something to write; the
+    // contract's PUT is idempotent (the same body leaves the setting and its updatedAt as they are) and answers with
+    // the setting after the change, so no read before it: a repeated run after a failure converges the same way.
+    const live = await client.putUniversalLogout(inputs.enabled, inputs.enabled ? inputs.appInstanceId : null);
     return {
       ...inputs,
       url,
@@ -208,9 +207,8 @@ export const cerbyUniversalLogoutProvider = {
       );
       return;
     }
-    const client = this.client(props);
-    const live = await client.getUniversalLogout();
-    if (live.enabled) await client.putUniversalLogout(false, null);
+    // One idempotent write (no read first): already off stays off.
+    await this.client(props).putUniversalLogout(false, null);
   },
 };
 

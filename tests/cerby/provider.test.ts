@@ -42,11 +42,14 @@ describe("Cerby Universal Logout provider lifecycle", () => {
     expect(puts()).to.equal(1);
   });
 
-  it("create adopts a setting already enabled with the same ID: no write", async () => {
+  it("create adopts a setting already enabled with the same ID: one idempotent write that changes nothing", async () => {
     emu.setSetting("acme", { enabled: true, appInstanceId: appId });
+    const before = emu.getSetting("acme");
     const r = await provider.create(inputs);
-    expect(r.outs).to.include({ enabled: true, appInstanceId: appId });
-    expect(puts()).to.equal(0);
+    expect(r.outs).to.include({ enabled: true, appInstanceId: appId, updatedAt: before.updatedAt });
+    expect(emu.getSetting("acme")).to.deep.equal(before);
+    // The floor: the IdP-settings read (the SCIM precondition) and the write; no read of the setting before it.
+    expect(emu.server.requests.map((x) => x.method)).to.deep.equal(["GET", "PUT"]);
   });
 
   it("create corrects a setting enabled with another ID", async () => {
@@ -97,13 +100,15 @@ describe("Cerby Universal Logout provider lifecycle", () => {
     expect((await provider.diff(created.id, r.props, inputs)).changes).to.equal(true);
   });
 
-  it("delete disables the setting, and makes no write when it is already off", async () => {
+  it("delete disables the setting with one write; already off, the same write changes nothing", async () => {
     const created = await provider.create(inputs);
-    await provider.delete(created.id, created.outs as CerbyUniversalLogoutState);
-    expect(emu.getSetting("acme")).to.include({ enabled: false, appInstanceId: null });
     emu.server.clearLog();
     await provider.delete(created.id, created.outs as CerbyUniversalLogoutState);
-    expect(puts()).to.equal(0);
+    expect(emu.getSetting("acme")).to.include({ enabled: false, appInstanceId: null });
+    expect(emu.server.requests.map((x) => x.method)).to.deep.equal(["PUT"]);
+    const off = emu.getSetting("acme");
+    await provider.delete(created.id, created.outs as CerbyUniversalLogoutState);
+    expect(emu.getSetting("acme")).to.deep.equal(off);
   });
 
   it("manual mode records the desired state with the web-app steps and makes no request", async () => {
