@@ -270,9 +270,10 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
     const file = path.join(project, "components", "cerby", "provider.ts");
     const v1 = fs.readFileSync(file, "utf8");
     const marker = "provider v2 deleting";
+    // The first line of delete's body logs the marker (through the SDK, so the test does not depend on the file's imports).
     const v2 = v1.replace(
-      "    const client = this.client(props);\n    const live = await client.getUniversalLogout();",
-      `    logInfo("${marker}");\n    const client = this.client(props);\n    const live = await client.getUniversalLogout();`,
+      /(async delete\([^)]*\)[^{]*\{\n)/,
+      `$1    require("@pulumi/pulumi").log.info("${marker}");\n`,
     );
     expect(v2).not.to.equal(v1);
     fs.writeFileSync(file, v2);
