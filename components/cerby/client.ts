@@ -15,6 +15,7 @@ import {
 } from "./contract";
 import {
   FailureInfo,
+  HTTP_DEFAULTS,
   HttpClient,
   failureFields,
   RetryPolicy,
@@ -62,9 +63,9 @@ export class CerbyClient {
     this.http = new HttpClient({
       side: "Cerby",
       baseUrl: opts.baseUrl,
-      timeoutMs: opts.timeoutMs ?? 15000,
+      timeoutMs: opts.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
       retry: { ...defaultRetryPolicy(), ...opts.retry },
-      concurrency: opts.concurrency ?? 8,
+      concurrency: opts.concurrency ?? HTTP_DEFAULTS.concurrency.Cerby,
       authHeaders: async () => ({ "X-API-Key": opts.apiKey() }),
       describeFailure: (info) => describeCerbyFailure(info, opts.baseUrl, this.settingsPath, opts.appInstanceId),
       onAttempt: opts.onAttempt,
