@@ -4,7 +4,7 @@
  */
 import { processMap } from "../settings";
 import type { Side } from "./errors";
-import { serverWaitMs, sleep } from "./retry";
+import { serverNowMs, serverWaitMs, sleep } from "./retry";
 
 /**
  * What every HttpClient in this process shares about one origin: its concurrency bound, the pause a throttled answer
@@ -26,8 +26,11 @@ export interface OriginLimiter {
   /** Sequence numbers of attempts on the wire (sent, not yet answered), in sending order. */
   sending: number[];
   seq: number;
-  /** Best estimate of the server's rate-limit bucket: calls left before `resetAt` (epoch ms), as of attempt `asOf`. */
-  bucket?: { remaining: number; resetAt: number; asOf: number };
+  /**
+   * Best estimate of the server's rate-limit bucket: calls left before `resetAt` (local epoch ms), as of attempt
+   * `asOf`; `window` is the server's `X-Rate-Limit-Reset` (epoch seconds, server clock) naming the window.
+   */
+  bucket?: { remaining: number; resetAt: number; asOf: number; window: number };
   stats: LimiterStats;
 }
 
@@ -139,15 +142,24 @@ export function noteBucket(l: OriginLimiter, seq: number, headers: Record<string
   const remaining = Number(headers["x-rate-limit-remaining"]);
   const reset = Number(headers["x-rate-limit-reset"]);
   if (!Number.isFinite(remaining) || !Number.isFinite(reset) || headers["x-rate-limit-reset"]?.trim() === "") return;
-  const resetAt = reset * 1000;
-  if (resetAt <= Date.now()) return;
+  // The reset is on the server's clock: when it comes, in local time, is measured from the answer's Date header.
+  const now = Date.now();
+  const resetAt = now + (reset * 1000 - serverNowMs(headers, now));
+  if (resetAt <= now) return;
   // Attempts sent after this one were most likely not yet counted in `remaining`: they will be.
   const later = l.sending.filter((s) => s > seq).length;
   const left = status === 429 ? 0 : Math.max(0, remaining - later);
+  // A window is named by its reset second (server clock): answers of one window may place it a little differently
+  // in local time when the clocks differ, so the latest placement wins (never waking before the reset).
   const b = l.bucket;
-  if (!b || resetAt > b.resetAt) l.bucket = { remaining: left, resetAt, asOf: seq };
-  else if (resetAt === b.resetAt && (seq > b.asOf || status === 429)) {
-    l.bucket = { remaining: Math.min(left, b.remaining), resetAt, asOf: Math.max(seq, b.asOf) };
+  if (!b || reset > b.window) l.bucket = { remaining: left, resetAt, asOf: seq, window: reset };
+  else if (reset === b.window && (seq > b.asOf || status === 429)) {
+    l.bucket = {
+      remaining: Math.min(left, b.remaining),
+      resetAt: Math.max(resetAt, b.resetAt),
+      asOf: Math.max(seq, b.asOf),
+      window: reset,
+    };
   }
 }
 
