@@ -18,6 +18,7 @@ import {
   originLimiter,
   releaseSlot,
 } from "./limiter";
+import { ProxyChoice, ProxyFailure, proxyFor, tunnelAgent } from "./proxy";
 import { RetryPolicy, backoffMs, isRetryableStatus, serverWaitMs, sleep } from "./retry";
 import { cleanQuery, joinUrl, requestUrlProblem, safePath } from "./url";
 
@@ -123,16 +124,26 @@ export class HttpClient {
           `No request was sent, so no credential left this machine. Fix the ${this.opts.side} URL setting.`,
       );
     }
+    // HTTPS_PROXY / NO_PROXY, read per request (./proxy); with neither set, a direct connection as always.
+    let proxy: ProxyChoice | undefined;
+    try {
+      proxy = proxyFor(this.urlOf(spec));
+    } catch (e) {
+      throw new UserError(
+        `${this.opts.side}: refused to ${spec.action}: ${spec.method} ${sanitizeText(this.urlOf(spec))} — ` +
+          `${sanitizeText((e as Error).message, [], 1000)}. No request was sent.`,
+      );
+    }
     const l = this.limiter(spec);
     await acquireSlot(l, this.concurrency);
     try {
-      return await this.sendWithRetries(spec, l);
+      return await this.sendWithRetries(spec, l, proxy);
     } finally {
       releaseSlot(l);
     }
   }
 
-  private async sendWithRetries(spec: RequestSpec, l: OriginLimiter): Promise<HttpResponse> {
+  private async sendWithRetries(spec: RequestSpec, l: OriginLimiter, proxy?: ProxyChoice): Promise<HttpResponse> {
     const { retry } = this.opts;
     const path = spec.url ? safePath(spec.url) : spec.path;
     const url = this.urlOf(spec);
@@ -147,7 +158,7 @@ export class HttpClient {
       l.stats.maxSending = Math.max(l.stats.maxSending, l.sending.length);
       let outcome: Outcome;
       try {
-        outcome = await this.once(spec);
+        outcome = await this.once(spec, proxy);
       } finally {
         l.sending.splice(l.sending.indexOf(seq), 1);
       }
@@ -202,13 +213,14 @@ export class HttpClient {
     }
   }
 
-  private async once(spec: RequestSpec): Promise<Outcome> {
+  private async once(spec: RequestSpec, proxy?: ProxyChoice): Promise<Outcome> {
     const headers: Record<string, string> = { Accept: "application/json" };
     const sentAuth = spec.noAuth ? {} : await this.opts.authHeaders();
     Object.assign(headers, sentAuth);
     // Everything secret this attempt sends, so an error can redact it wherever the server echoes it.
     const secrets: string[] = [];
     for (const v of Object.values(sentAuth)) secrets.push(v, v.replace(/^\S+\s+/, ""));
+    if (proxy) secrets.push(...proxy.secrets);
     let data: string | undefined;
     if (spec.form) {
       headers["Content-Type"] = "application/x-www-form-urlencoded";
@@ -241,7 +253,9 @@ export class HttpClient {
         transformResponse: [(x: string) => x],
         validateStatus: () => true,
         maxRedirects: 0,
+        // axios' own proxy support would send https to an http proxy in the clear: a CONNECT tunnel instead.
         proxy: false,
+        ...(proxy ? { httpsAgent: tunnelAgent(proxy) } : {}),
       });
       const h = lowerHeaders(res.headers as Record<string, unknown>);
       const requestId = h["x-request-id"] ?? h["x-okta-request-id"];
@@ -260,7 +274,9 @@ export class HttpClient {
     } catch (e) {
       if (deadline.signal.aborted) {
         return {
-          transport: `timed out (no complete answer within the ${this.opts.timeoutMs} ms deadline per attempt)`,
+          transport:
+            `timed out (no complete answer within the ${this.opts.timeoutMs} ms deadline per attempt` +
+            (proxy ? `, through the proxy in ${proxy.variable}, ${proxy.shown})` : ")"),
           sentAuth,
           secrets,
         };
@@ -268,6 +284,22 @@ export class HttpClient {
       if (/maxContentLength|maxBodyLength/.test((e as Error).message ?? "")) {
         return {
           transport: `body too large (over the ${formatBytes(maxBytes)} limit on an answer, after decompression)`,
+          final: true,
+          sentAuth,
+          secrets,
+        };
+      }
+      const viaProxy = proxyFailureOf(e);
+      if (viaProxy) return { transport: `proxy: ${viaProxy.problem}`, final: viaProxy.final, sentAuth, secrets };
+      const code = (e as { code?: string }).code ?? "";
+      if (proxy && /CERT|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) {
+        // Behind a proxy, an untrusted certificate is most often the proxy's own (it inspects TLS).
+        const host = new URL(this.urlOf(spec)).host;
+        return {
+          transport:
+            `proxy: the TLS certificate ${host} presented through the proxy in ${proxy.variable} (${proxy.shown}) is ` +
+            `not trusted (${code}): if that proxy inspects TLS, give Node its CA certificate with ` +
+            `NODE_EXTRA_CA_CERTS=/path/to/ca.pem; otherwise check the ${this.opts.side} URL`,
           final: true,
           sentAuth,
           secrets,
@@ -300,4 +332,12 @@ function lowerHeaders(h: Record<string, unknown>): Record<string, string> {
     out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : String(v);
   }
   return out;
+}
+
+/** The proxy's own failure behind an axios error, if that is what it was. */
+function proxyFailureOf(e: unknown): ProxyFailure | undefined {
+  for (let x = e, depth = 0; x && depth < 4; x = (x as { cause?: unknown }).cause, depth++) {
+    if (x instanceof ProxyFailure) return x;
+  }
+  return undefined;
 }

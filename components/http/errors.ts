@@ -170,6 +170,9 @@ export function transportHint(side: Side, transport: string, baseUrl: string, me
   const write = isWrite(method)
     ? ` The ${method} may still have been applied; the next run reads before it writes, so rerunning is safe.`
     : "";
+  // The proxy's own failure (./proxy) is complete advice already: which variable, what happened, the fix.
+  if (transport.startsWith("proxy: "))
+    return `${transport.charAt(7).toUpperCase()}${transport.slice(8)}. Nothing reached ${side}; the run is safe to repeat.`;
   if (transport.startsWith("timed out"))
     return `${side} did not answer in time: ${transport}; check the network path to ${baseUrl} and retry.${write}`;
   if (transport.startsWith("body too large"))
