@@ -15,6 +15,7 @@ import {
 } from "./contract";
 import {
   FailureInfo,
+  HTTP_DEFAULTS,
   HttpClient,
   failureFields,
   RetryPolicy,
@@ -64,9 +65,9 @@ export class CerbyClient {
     this.http = new HttpClient({
       side: "Cerby",
       baseUrl: opts.baseUrl,
-      timeoutMs: opts.timeoutMs ?? 15000,
+      timeoutMs: opts.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
       retry: { ...defaultRetryPolicy(), ...opts.retry },
-      concurrency: opts.concurrency ?? 8,
+      concurrency: opts.concurrency ?? HTTP_DEFAULTS.concurrency.Cerby,
       authHeaders: async () => ({ "X-API-Key": opts.apiKey() }),
       describeFailure: (info) =>
         describeCerbyFailure(info, opts.baseUrl, this.settingsPath, opts.appInstanceId, opts.apiKeyHowTo),
@@ -139,7 +140,7 @@ function parseOrExplain<T extends z.ZodType>(
     hint:
       "The endpoint answered, but not in the shape of the assumed Cerby contract. " +
       (method !== "GET"
-        ? `The ${method} may have been applied all the same; the next run reads before it writes. `
+        ? `The ${method} may have been applied all the same; the next run converges from what is there. `
         : "") +
       "Check cerby:settingsPath, or switch the Cerby side to manual mode (cerby:mode manual) until the contract in " +
       "components/cerby/contract.ts is corrected.",

@@ -4,7 +4,15 @@
  * come from ../http; advice from ./errors; credentials from ./auth (resolved per request, never stored here).
  */
 import { z } from "zod";
-import { HttpClient, HttpClientOptions, RetryPolicy, VendorError, defaultRetryPolicy, sanitizeText } from "../http";
+import {
+  HTTP_DEFAULTS,
+  HttpClient,
+  HttpClientOptions,
+  RetryPolicy,
+  VendorError,
+  defaultRetryPolicy,
+  sanitizeText,
+} from "../http";
 import { OktaAuth } from "./auth";
 import { OktaCredentials } from "./config";
 import { describeOktaFailure } from "./errors";
@@ -124,9 +132,9 @@ export class OktaClient {
     this.http = new HttpClient({
       side: "Okta",
       baseUrl: this.orgUrl,
-      timeoutMs: opts.timeoutMs ?? 15000,
+      timeoutMs: opts.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
       retry: { ...defaultRetryPolicy(), ...opts.retry },
-      concurrency: opts.concurrency ?? 4,
+      concurrency: opts.concurrency ?? HTTP_DEFAULTS.concurrency.Okta,
       authHeaders: () => this.auth.headers(),
       onUnauthorized: (sent) => this.auth.invalidate(sent),
       describeFailure: (info) =>

@@ -149,11 +149,12 @@ export function describeOktaFailure(info: FailureInfo, ctx: OktaFailureContext):
         "Okta",
         status,
         info.method,
-        "Check the org URL; the run is safe to repeat: it reads before it writes.",
+        "Check the org URL; the run is safe to repeat: it converges from what is there.",
       );
       break;
     case status >= 500:
-      hint = "Okta had a server error beyond the retry budget. The run is safe to repeat: it reads before it writes.";
+      hint =
+        "Okta had a server error beyond the retry budget. The run is safe to repeat: it converges from what is there.";
       break;
     case status === 400:
       hint = `Okta rejected the request for ${app}; the causes above say which field.`;

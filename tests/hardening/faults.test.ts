@@ -103,7 +103,7 @@ const FAULTS: FaultDef[] = [
       new RegExp(`HTTP 200 after ${ATTEMPTS} attempts`),
       /not valid JSON/,
       // A read says so; a write that got an unreadable answer may have landed, and says so too.
-      /this step only read|whether the (PUT|POST) was applied is unknown; the next run reads before it writes/,
+      /this step only read|whether the (PUT|POST) was applied is unknown; the next run converges from what is there/,
     ],
   },
   { name: "truncated JSON ×2 (< budget)", recovers: true, make: (m) => [{ ...m, kind: "truncated", times: RETRIES }] },
