@@ -8,6 +8,7 @@
  */
 import axios from "axios";
 import { processMap } from "./settings";
+import { envConcurrency } from "./settings-table";
 
 export type Side = "Cerby" | "Okta";
 
@@ -349,8 +350,7 @@ export function effectiveConcurrency(
   fallback: number,
   env: Record<string, string | undefined> = process.env,
 ): number {
-  const pick = (v: string | undefined) => (v !== undefined && /^\s*[1-9]\d*\s*$/.test(v) ? Number(v) : undefined);
-  return pick(env[`${side.toUpperCase()}_HTTP_CONCURRENCY`]) ?? pick(env.CERBY_OKTA_HTTP_CONCURRENCY) ?? fallback;
+  return envConcurrency(side === "Cerby" ? "cerby" : "okta", env) ?? fallback;
 }
 
 export class HttpClient {

@@ -5,6 +5,7 @@
 import { CerbyClient } from "./cerby/client";
 import { cerbyBaseUrl } from "./cerby/inputs";
 import { DEFAULT_SETTINGS_PATH } from "./cerby/contract";
+import { cerbyModeCallsCerby } from "./modes";
 import { Binding, ProgramConfig } from "./config";
 import { OktaClient } from "./okta/client";
 import { OktaCredentials } from "./okta/config";
@@ -47,9 +48,10 @@ async function verifyOne(b: Binding, okta: OktaClient, cerbyApiKey?: string): Pr
     row.appInstanceId = app.id;
     row.oktaStatus = oktaUniversalLogoutStatus(app);
     row.provisioning = await okta.provisioningOf(app);
-    if (b.cerbyMode === "manual") {
-      row.cerbyEnabled = "manual";
-      row.idMatches = "manual";
+    const callsCerby = cerbyModeCallsCerby(b.cerbyMode);
+    if (!callsCerby) {
+      row.cerbyEnabled = b.cerbyMode;
+      row.idMatches = b.cerbyMode;
     } else {
       if (!cerbyApiKey) throw new Error("no Cerby API key: set CERBY_API_KEY");
       const cerby = new CerbyClient({
@@ -66,7 +68,7 @@ async function verifyOne(b: Binding, okta: OktaClient, cerbyApiKey?: string): Pr
     row.converged =
       row.oktaStatus === "ENABLED" &&
       provisioningOk &&
-      (b.cerbyMode === "manual" || (row.cerbyEnabled === "yes" && row.idMatches === "yes"));
+      (!callsCerby || (row.cerbyEnabled === "yes" && row.idMatches === "yes"));
   } catch (e) {
     row.problem = (e as Error).message;
   }

@@ -25,6 +25,7 @@ import {
   redirectHint,
   transportHint,
 } from "../http";
+import { SETTINGS } from "../settings-table";
 
 export interface UniversalLogoutSetting {
   enabled: boolean;
@@ -62,9 +63,9 @@ export class CerbyClient {
     this.http = new HttpClient({
       side: "Cerby",
       baseUrl: opts.baseUrl,
-      timeoutMs: opts.timeoutMs ?? 15000,
+      timeoutMs: opts.timeoutMs ?? SETTINGS.httpTimeoutMs.default,
       retry: { ...defaultRetryPolicy(), ...opts.retry },
-      concurrency: opts.concurrency ?? 8,
+      concurrency: opts.concurrency ?? SETTINGS.cerbyHttpConcurrency.default,
       authHeaders: async () => ({ "X-API-Key": opts.apiKey() }),
       describeFailure: (info) => describeCerbyFailure(info, opts.baseUrl, this.settingsPath, opts.appInstanceId),
       onAttempt: opts.onAttempt,

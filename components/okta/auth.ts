@@ -8,6 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { z } from "zod";
 import { processMap } from "../settings";
+import { SETTINGS } from "../settings-table";
 import { HttpClient, HttpClientOptions, RetryPolicy, VendorError, defaultRetryPolicy } from "../http";
 import { OktaCredentials, OktaSigningKey, importOktaPrivateKey } from "./config";
 import { describeOktaTokenFailure, dpopHint } from "./errors";
@@ -81,7 +82,7 @@ export class OktaAuth {
       this.http = new HttpClient({
         side: "Okta",
         baseUrl: opts.orgUrl,
-        timeoutMs: opts.timeoutMs ?? 15000,
+        timeoutMs: opts.timeoutMs ?? SETTINGS.oktaHttpTimeoutMs.default,
         retry: { ...defaultRetryPolicy(), ...opts.retry },
         concurrency: 1,
         authHeaders: async () => ({}),

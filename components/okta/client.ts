@@ -8,6 +8,7 @@ import { HttpClient, HttpClientOptions, RetryPolicy, VendorError, defaultRetryPo
 import { OktaAuth } from "./auth";
 import { OktaCredentials } from "./config";
 import { describeOktaFailure } from "./errors";
+import { SETTINGS, httpEnvSettings } from "../settings-table";
 
 export type ProvisioningStatus = "ENABLED" | "DISABLED" | "NOT_SET_UP";
 
@@ -51,10 +52,9 @@ export interface OktaClientOptions {
 export function oktaHttpSettingsFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): Pick<OktaClientOptions, "timeoutMs" | "retry"> {
-  const num = (v: string | undefined) => (v && Number.isFinite(Number(v)) ? Number(v) : undefined);
-  const [retries, baseDelayMs] = [num(env.OKTA_HTTP_RETRIES), num(env.OKTA_HTTP_BASE_DELAY_MS)];
+  const { timeoutMs, retries, baseDelayMs } = httpEnvSettings("okta", env);
   return {
-    timeoutMs: num(env.OKTA_HTTP_TIMEOUT_MS),
+    timeoutMs,
     retry: { ...(retries !== undefined ? { retries } : {}), ...(baseDelayMs !== undefined ? { baseDelayMs } : {}) },
   };
 }
@@ -124,9 +124,9 @@ export class OktaClient {
     this.http = new HttpClient({
       side: "Okta",
       baseUrl: this.orgUrl,
-      timeoutMs: opts.timeoutMs ?? 15000,
+      timeoutMs: opts.timeoutMs ?? SETTINGS.oktaHttpTimeoutMs.default,
       retry: { ...defaultRetryPolicy(), ...opts.retry },
-      concurrency: opts.concurrency ?? 4,
+      concurrency: opts.concurrency ?? SETTINGS.oktaHttpConcurrency.default,
       authHeaders: () => this.auth.headers(),
       onUnauthorized: (sent) => this.auth.invalidate(sent),
       describeFailure: (info) =>
