@@ -1,18 +1,16 @@
 /**
  * Stack config → bindings, validated in one pass so the user gets every bad key in one error, not the first.
- * Keys are documented in Pulumi.yaml and the README. Secrets (cerby:apiKey, okta:apiToken, okta:privateKey) are not
- * read here: the providers read them at run time.
+ * Keys, defaults and limits come from the settings table (settings-table.ts), which Pulumi.yaml and the README are
+ * tested against. Secrets (cerby:apiKey, okta:apiToken, okta:privateKey) are not read here: the providers read them
+ * at run time.
  */
 import { z } from "zod";
 import { UserError, baseUrlProblem } from "./http";
-import {
-  apiKeyConfigProblem,
-  apiKeyEnvProblem,
-  appInstanceIdProblem,
-  settingsPathProblem,
-  workspaceProblem,
-} from "./cerby/inputs";
-import { oktaOrgUrl, OktaConfigError, OktaMode } from "./okta/config";
+import { apiKeyConfigProblem, apiKeyEnvProblem, settingsPathProblem, workspaceProblem } from "./cerby/inputs";
+import { appInstanceIdProblem } from "./app-instance-id";
+import { CERBY_MODES, CerbyMode, OKTA_MODES, OktaMode, modeChoices } from "./modes";
+import { oktaOrgUrl, OktaConfigError } from "./okta/config";
+import { IntegerSetting, SETTINGS, integerValue } from "./settings-table";
 
 export interface Binding {
   /** Resource name prefix; unique per stack. */
@@ -20,7 +18,7 @@ export interface Binding {
   workspace?: string;
   baseUrl?: string;
   settingsPath?: string;
-  cerbyMode: "api" | "manual";
+  cerbyMode: CerbyMode;
   requireScimProvisioning: boolean;
   appInstanceId?: string;
   appLabel?: string;
@@ -42,7 +40,13 @@ export interface ProgramConfig {
 /** One binding as written in `cerby:bindings` (JSON) — the flat cerby:* keys give the defaults. */
 function bindingSchema() {
   const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
-  const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+  // Text from a flat key, a number from cerby:bindings JSON: both checked by the table's one integer check.
+  const int = (s: IntegerSetting) =>
+    z.unknown().transform((v, ctx) => {
+      const r = integerValue(s, v, { text: true });
+      if (r.problem) ctx.addIssue({ code: "custom", message: r.problem });
+      return r.value as number;
+    });
   return z
     .object({
       name: z
@@ -52,15 +56,13 @@ function bindingSchema() {
       workspace: z.string().optional(),
       baseUrl: z.string().optional(),
       settingsPath: z.string().optional(),
-      mode: z.enum(["api", "manual"], { message: 'must be "api" or "manual"' }).optional(),
+      mode: z.enum(CERBY_MODES, { message: `must be ${modeChoices(CERBY_MODES)}` }).optional(),
       requireScimProvisioning: bool.optional(),
       appInstanceId: z.string().optional(),
       appLabel: z.string().min(1).max(100).optional(),
-      oktaMode: z
-        .enum(["verify", "warn", "enforce", "wait"], { message: 'must be "verify", "warn", "enforce" or "wait"' })
-        .optional(),
-      oktaWaitTimeoutSeconds: int(1, 3600).optional(),
-      oktaPollIntervalSeconds: int(1, 300).optional(),
+      oktaMode: z.enum(OKTA_MODES, { message: `must be ${modeChoices(OKTA_MODES)}` }).optional(),
+      oktaWaitTimeoutSeconds: int(SETTINGS.oktaWaitTimeoutSeconds).optional(),
+      oktaPollIntervalSeconds: int(SETTINGS.oktaPollIntervalSeconds).optional(),
       requireProvisioning: bool.optional(),
       // Names only, checked below with messages that never echo the value (it may be a key pasted by mistake).
       apiKeyConfig: z.string().optional(),
@@ -69,19 +71,10 @@ function bindingSchema() {
     .strict();
 }
 
-const FLAT_KEYS = [
-  "workspace",
-  "baseUrl",
-  "settingsPath",
-  "mode",
-  "requireScimProvisioning",
-  "appInstanceId",
-  "appLabel",
-  "oktaMode",
-  "oktaWaitTimeoutSeconds",
-  "oktaPollIntervalSeconds",
-  "requireProvisioning",
-] as const;
+/** The per-binding keys that may also be set flat (cerby:<key>): the binding schema's, except the name. */
+function flatKeys(): string[] {
+  return Object.keys(bindingSchema().shape).filter((k) => k !== "name");
+}
 
 /**
  * Reads and validates the stack config. `get` takes full keys ("cerby:workspace", "okta:orgName"). Throws one
@@ -104,7 +97,7 @@ export function loadProgramConfig(get: (key: string) => string | undefined): Pro
   }
 
   const defaults: Record<string, string> = {};
-  for (const k of FLAT_KEYS) {
+  for (const k of flatKeys()) {
     const v = blankToUndef(get(`cerby:${k}`));
     if (v !== undefined) defaults[k] = v;
   }
@@ -169,27 +162,24 @@ export function loadProgramConfig(get: (key: string) => string | undefined): Pro
       workspace: b.workspace,
       baseUrl: b.baseUrl?.replace(/\/+$/, ""),
       settingsPath: b.settingsPath,
-      cerbyMode: b.mode ?? "api",
-      requireScimProvisioning: b.requireScimProvisioning ?? false,
+      cerbyMode: b.mode ?? SETTINGS.mode.default,
+      requireScimProvisioning: b.requireScimProvisioning ?? SETTINGS.requireScimProvisioning.default,
       appInstanceId: b.appInstanceId,
-      appLabel: b.appInstanceId ? undefined : (b.appLabel ?? "Cerby"),
-      oktaMode: b.oktaMode ?? "verify",
+      appLabel: b.appInstanceId ? undefined : (b.appLabel ?? SETTINGS.appLabel.default),
+      oktaMode: b.oktaMode ?? SETTINGS.oktaMode.default,
       oktaWaitTimeoutSeconds: b.oktaWaitTimeoutSeconds,
       oktaPollIntervalSeconds: b.oktaPollIntervalSeconds,
-      requireProvisioning: b.requireProvisioning ?? false,
+      requireProvisioning: b.requireProvisioning ?? SETTINGS.requireProvisioning.default,
       apiKeyConfig: b.apiKeyConfig,
       apiKeyEnv: b.apiKeyEnv,
     });
   });
 
   // Read by the Cerby provider at run time; checked here so a typo fails before any request.
-  const httpKeys: Array<[string, number, number]> = [
-    ["cerby:httpTimeoutMs", 1, 600_000],
-    ["cerby:httpRetries", 0, 10],
-  ];
-  for (const [key, min, max] of httpKeys) {
-    const problem = intProblem(blankToUndef(get(key)), min, max);
-    if (problem) problems.push(`${key}: ${problem}`);
+  for (const s of [SETTINGS.httpTimeoutMs, SETTINGS.httpRetries]) {
+    const raw = blankToUndef(get(s.key));
+    const problem = raw === undefined ? undefined : integerValue(s, raw, { text: true }).problem;
+    if (problem) problems.push(`${s.key}: ${problem}`);
   }
 
   if (problems.length > 0) {
@@ -200,13 +190,4 @@ export function loadProgramConfig(get: (key: string) => string | undefined): Pro
 
 function typeName(v: unknown): string {
   return v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`;
-}
-
-/** Problem with an optional whole-number setting written as text, or undefined when absent or fine. */
-export function intProblem(raw: string | undefined, min: number, max: number): string | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
-    return `${JSON.stringify(raw.slice(0, 40))} is not a whole number from ${min} to ${max}`;
-  }
-  return undefined;
 }

@@ -7,9 +7,10 @@ export {
   OktaSideArgs,
 } from "./universal-logout";
 export { CerbyUniversalLogout, CerbyUniversalLogoutArgs } from "./cerby/provider";
-export type { CerbyMode } from "./cerby/inputs";
+export { CERBY_MODES, OKTA_MODES } from "./modes";
+export type { CerbyMode, OktaMode } from "./modes";
 export { OktaUniversalLogout, OktaUniversalLogoutArgs, OktaUniversalLogoutStatus } from "./okta/provider";
 export type { ProvisioningStatus } from "./okta/client";
 export { oktaOrgUrl, OktaConfigError } from "./okta/config";
-export type { OktaMode, OktaCredentials, OktaOrgSettings } from "./okta/config";
+export type { OktaCredentials, OktaOrgSettings } from "./okta/config";
 export { VendorError, UserError } from "./http";

@@ -8,7 +8,8 @@ import { OktaUniversalLogout, oktaUniversalLogoutStatus, statusProblem } from ".
 import { OktaClient, oktaHttpSettingsFromEnv } from "./okta/client";
 import { UserError } from "./http";
 import { asRunError, toRunError } from "./run-error";
-import { oktaCredentials, OktaCredentials, OktaMode } from "./okta/config";
+import { oktaCredentials, OktaCredentials } from "./okta/config";
+import { CerbyMode, OktaMode, cerbyModeCallsCerby, isCerbyMode, isOktaMode, oktaModeOnlyReports } from "./modes";
 import { oktaAdminUrl, resolveCerbyAppShared } from "./okta/resolve";
 import { OktaApplication } from "./okta/client";
 
@@ -17,10 +18,10 @@ export interface CerbySideArgs {
   workspace?: pulumi.Input<string>;
   /** Full workspace URL instead of `workspace` (private deployments, the bundled emulators). https unless loopback. */
   baseUrl?: pulumi.Input<string>;
-  /** Path prefix of the assumed Cerby settings endpoint (default /api/v1/settings/idp). */
+  /** Path prefix of the assumed Cerby settings endpoint (default: DEFAULT_SETTINGS_PATH of cerby/contract). */
   settingsPath?: pulumi.Input<string>;
   /** "api" (default): Pulumi calls Cerby. "manual": you do the web-app step; Pulumi records it and makes no call. */
-  mode?: pulumi.Input<"api" | "manual">;
+  mode?: pulumi.Input<CerbyMode>;
   /** Fail instead of warning when the workspace's IdP is not Okta or SCIM provisioning is off. */
   requireScimProvisioning?: pulumi.Input<boolean>;
   /**
@@ -165,7 +166,8 @@ export function summarize(s: {
   oktaLabel?: string;
   oktaStatus?: string;
 }): string {
-  const cerby = s.cerbyMode === "manual" ? "recorded (manual mode)" : s.cerbyEnabled ? "enabled" : "NOT enabled";
+  const recordedOnly = isCerbyMode(s.cerbyMode) && !cerbyModeCallsCerby(s.cerbyMode);
+  const cerby = recordedOnly ? `recorded (${s.cerbyMode} mode)` : s.cerbyEnabled ? "enabled" : "NOT enabled";
   const okta = s.oktaStatus === "ENABLED" ? "logout on" : `Universal Logout ${s.oktaStatus ?? "unknown"}`;
   return `Cerby ${s.cerbyUrl}: Okta Universal Logout ${cerby} for App instance ID ${s.appInstanceId}; Okta app "${s.oktaLabel ?? "?"}": ${okta}`;
 }
@@ -202,7 +204,8 @@ export function resolveApp(args: CerbyOktaUniversalLogoutArgs): pulumi.Output<Ok
       given !== undefined ? { appInstanceId: given } : { label: args.appLabel ?? "Cerby" },
     );
     // An app that can never do Universal Logout fails here (warn mode only reports it, from the Okta resource).
-    if (args.okta.mode !== "warn" && oktaUniversalLogoutStatus(app) === "UNSUPPORTED") {
+    const onlyReports = isOktaMode(args.okta.mode) && oktaModeOnlyReports(args.okta.mode);
+    if (!onlyReports && oktaUniversalLogoutStatus(app) === "UNSUPPORTED") {
       throw new UserError(statusProblem(app, "UNSUPPORTED", oktaAdminUrl(client.orgUrl, app.name, app.id)));
     }
     return app;

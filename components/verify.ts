@@ -5,6 +5,7 @@
 import { CerbyClient } from "./cerby/client";
 import { DEFAULT_API_KEY_ENV, cerbyBaseUrl } from "./cerby/inputs";
 import { DEFAULT_SETTINGS_PATH } from "./cerby/contract";
+import { cerbyModeCallsCerby } from "./modes";
 import { Binding, ProgramConfig } from "./config";
 import { OktaClient } from "./okta/client";
 import { OktaCredentials } from "./okta/config";
@@ -52,9 +53,10 @@ async function verifyOne(
     row.appInstanceId = app.id;
     row.oktaStatus = oktaUniversalLogoutStatus(app);
     row.provisioning = await okta.provisioningOf(app);
-    if (b.cerbyMode === "manual") {
-      row.cerbyEnabled = "manual";
-      row.idMatches = "manual";
+    const callsCerby = cerbyModeCallsCerby(b.cerbyMode);
+    if (!callsCerby) {
+      row.cerbyEnabled = b.cerbyMode;
+      row.idMatches = b.cerbyMode;
     } else {
       // Stack secrets need the Pulumi CLI to decrypt: this check reads the binding's variable only.
       const variable = b.apiKeyEnv ?? DEFAULT_API_KEY_ENV;
@@ -74,7 +76,7 @@ async function verifyOne(
     row.converged =
       row.oktaStatus === "ENABLED" &&
       provisioningOk &&
-      (b.cerbyMode === "manual" || (row.cerbyEnabled === "yes" && row.idMatches === "yes"));
+      (!callsCerby || (row.cerbyEnabled === "yes" && row.idMatches === "yes"));
   } catch (e) {
     row.problem = (e as Error).message;
   }

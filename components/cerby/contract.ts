@@ -14,9 +14,6 @@ export const DEFAULT_SETTINGS_PATH = "/api/v1/settings/idp";
 /** A workspace name is the subdomain of `{workspace}.cerby.com`: a lower-case DNS label. */
 export const WORKSPACE_PATTERN = "^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$";
 
-/** The Okta app ID of the Cerby app, which Cerby calls "App instance Id". */
-export const APP_INSTANCE_ID_PATTERN = "^0oa[0-9A-Za-z]{17}$";
-
 export function workspaceBaseUrl(workspace: string): string {
   return `https://${workspace}.cerby.com`;
 }

@@ -3,10 +3,16 @@
  * Pure functions, no network, built per call (this module is serialized with the provider).
  */
 import { z } from "zod";
-import { APP_INSTANCE_ID_PATTERN, DEFAULT_SETTINGS_PATH, WORKSPACE_PATTERN, workspaceBaseUrl } from "./contract";
+import { SETTINGS } from "../settings-table";
+import { DEFAULT_SETTINGS_PATH, WORKSPACE_PATTERN, workspaceBaseUrl } from "./contract";
 import { baseUrlProblem } from "../http";
+import { appInstanceIdProblem } from "../app-instance-id";
+import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeHelp, isCerbyMode } from "../modes";
+import { CheckFailure, UNKNOWN } from "../shared";
 
-export type CerbyMode = "api" | "manual";
+// Kept for importers of these names from here; each is defined once, in the module named.
+export type { CerbyMode, CheckFailure };
+export { UNKNOWN, appInstanceIdProblem };
 
 /** Normalized inputs of the Cerby Universal Logout resource, as stored in state. */
 export interface CerbyUniversalLogoutInputs {
@@ -25,8 +31,8 @@ export interface CerbyUniversalLogoutInputs {
 }
 
 /** Where the API key of a workspace is read at run time, unless its binding names others. */
-export const DEFAULT_API_KEY_CONFIG = "cerby:apiKey";
-export const DEFAULT_API_KEY_ENV = "CERBY_API_KEY";
+export const DEFAULT_API_KEY_CONFIG: string = SETTINGS.apiKey.key;
+export const DEFAULT_API_KEY_ENV: string = SETTINGS.apiKey.env;
 
 /** The stack config key, then the environment variable, that hold this workspace's API key. */
 export function apiKeySources(inputs: Pick<CerbyUniversalLogoutInputs, "apiKeyConfig" | "apiKeyEnv">): {
@@ -63,27 +69,6 @@ export function apiKeyEnvProblem(value: unknown): string | undefined {
     "value is not shown, in case it is a key: never put an API key itself here — export it in that variable and " +
     "name the variable)"
   );
-}
-
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
-
-/** The value Pulumi passes to dynamic providers for inputs not known yet (preview of a new Okta app). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export function appInstanceIdProblem(value: unknown): string | undefined {
-  if (typeof value !== "string" || value.length === 0) {
-    return "is required: the Okta app ID of the Cerby app (the segment after /instance/ in its Okta admin URL, e.g. 0oa6a9uwbalsZ4enC0x7)";
-  }
-  if (!new RegExp(APP_INSTANCE_ID_PATTERN).test(value)) {
-    return (
-      `${JSON.stringify(value.length > 40 ? value.slice(0, 40) + "…" : value)} is not an Okta app ID: it must be 20 ` +
-      "ASCII letters and digits starting with 0oa (copy the segment after /instance/ in the Cerby app's Okta admin URL)"
-    );
-  }
-  return undefined;
 }
 
 export function workspaceProblem(value: unknown): string | undefined {
@@ -153,12 +138,9 @@ export function checkCerbyInputs(raw: Record<string, unknown>): {
     if (p) failures.push({ property: "appInstanceId", reason: p });
   }
 
-  const mode = blank(news.mode) ? "api" : news.mode;
-  if (mode !== "api" && mode !== "manual" && known(mode)) {
-    failures.push({
-      property: "mode",
-      reason: `${JSON.stringify(mode)} is not a mode: use "api" (default: Pulumi calls Cerby) or "manual" (you do the web-app step; Pulumi records it)`,
-    });
+  const mode = blank(news.mode) ? DEFAULT_CERBY_MODE : news.mode;
+  if (!isCerbyMode(mode) && known(mode)) {
+    failures.push({ property: "mode", reason: `${JSON.stringify(mode)} is not a mode: ${cerbyModeHelp()}` });
   }
 
   const settingsPath = blank(news.settingsPath) ? DEFAULT_SETTINGS_PATH : news.settingsPath;

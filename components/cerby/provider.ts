@@ -11,6 +11,8 @@ import { logInfo, logWarn } from "../log";
 import { UserError } from "../http";
 import { providerSettings, setProviderSettings } from "../settings";
 import { DynamicResource } from "../provider-ref";
+import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeCallsCerby, isCerbyMode } from "../modes";
+import { SETTINGS, httpEnvSettings, integerValue } from "../settings-table";
 
 /** Inputs plus what was read from Cerby. `enabled` and `appInstanceId` hold the live values after create/read. */
 export interface CerbyUniversalLogoutState extends CerbyUniversalLogoutInputs {
@@ -41,20 +43,17 @@ export const cerbyUniversalLogoutProvider = {
   async configure(req: ConfigureRequest): Promise<void> {
     // A value that is not a whole number in range is reported by check (naming the key), never silently used.
     const configProblems: Array<{ property: string; reason: string }> = [];
-    const num = (key: string, min: number, max: number) => {
-      const v = req.config.get(key)?.trim();
+    const num = (s: typeof SETTINGS.httpTimeoutMs | typeof SETTINGS.httpRetries) => {
+      const v = req.config.get(s.key)?.trim();
       if (v === undefined || v === "") return undefined;
-      if (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max) return Number(v);
-      configProblems.push({
-        property: key.replace(/^cerby:/, ""),
-        reason: `${key} ${JSON.stringify(v.slice(0, 40))} is not a whole number from ${min} to ${max}`,
-      });
-      return undefined;
+      const r = integerValue(s, v, { text: true });
+      if (r.problem) configProblems.push({ property: s.key.replace(/^cerby:/, ""), reason: `${s.key} ${r.problem}` });
+      return r.value;
     };
     setProviderSettings<ProviderSettings>("cerby", {
       config: (key) => req.config.get(key),
-      timeoutMs: num("cerby:httpTimeoutMs", 1, 600_000),
-      retries: num("cerby:httpRetries", 0, 10),
+      timeoutMs: num(SETTINGS.httpTimeoutMs),
+      retries: num(SETTINGS.httpRetries),
       configProblems,
     });
   },
@@ -69,10 +68,9 @@ export const cerbyUniversalLogoutProvider = {
   client(inputs: CerbyUniversalLogoutInputs): CerbyClient {
     // Stack config (cerby:httpTimeoutMs, cerby:httpRetries) first, then the CERBY_HTTP_* environment (tests, bench).
     const settings = providerSettings<ProviderSettings>("cerby");
-    const env = process.env;
-    // `!== undefined`, not truthiness: cerby:httpRetries 0 (no retries) is a valid setting.
-    const retries =
-      settings.retries ?? (env.CERBY_HTTP_RETRIES !== undefined ? Number(env.CERBY_HTTP_RETRIES) : undefined);
+    const env = httpEnvSettings("cerby");
+    // `??`, not truthiness: cerby:httpRetries 0 (no retries) is a valid setting.
+    const retries = settings.retries ?? env.retries;
     return new CerbyClient({
       baseUrl: cerbyBaseUrl(inputs),
       settingsPath: inputs.settingsPath,
@@ -83,10 +81,10 @@ export const cerbyUniversalLogoutProvider = {
         return key;
       },
       apiKeyHowTo: apiKeyHowTo(inputs),
-      timeoutMs: settings.timeoutMs ?? (env.CERBY_HTTP_TIMEOUT_MS ? Number(env.CERBY_HTTP_TIMEOUT_MS) : undefined),
+      timeoutMs: settings.timeoutMs ?? env.timeoutMs,
       retry: {
         ...(retries !== undefined ? { retries } : {}),
-        ...(env.CERBY_HTTP_BASE_DELAY_MS ? { baseDelayMs: Number(env.CERBY_HTTP_BASE_DELAY_MS) } : {}),
+        ...(env.baseDelayMs !== undefined ? { baseDelayMs: env.baseDelayMs } : {}),
       },
     });
   },
@@ -94,8 +92,9 @@ export const cerbyUniversalLogoutProvider = {
   async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
     const { inputs, failures } = checkCerbyInputs(news);
     failures.push(...(providerSettings<ProviderSettings>("cerby").configProblems ?? []));
+    // An invalid mode or key name is already a failure above: only a valid mode that calls Cerby needs a key.
     const badKeyName = failures.some((f) => f.property === "apiKeyConfig" || f.property === "apiKeyEnv");
-    if (inputs.mode === "api" && !badKeyName && !this.apiKey(inputs)) {
+    if (isCerbyMode(inputs.mode) && cerbyModeCallsCerby(inputs.mode) && !badKeyName && !this.apiKey(inputs)) {
       failures.push({
         property: inputs.apiKeyConfig ? "apiKeyConfig" : inputs.apiKeyEnv ? "apiKeyEnv" : "apiKey",
         reason:
@@ -147,7 +146,7 @@ export const cerbyUniversalLogoutProvider = {
   /** The IdP-settings precondition, then one idempotent write: safe to repeat after a failed or partial run. */
   async converge(inputs: CerbyUniversalLogoutInputs): Promise<CerbyUniversalLogoutState> {
     const url = cerbyBaseUrl(inputs);
-    if (inputs.mode === "manual") {
+    if (!cerbyModeCallsCerby(inputs.mode)) {
       const note = inputs.enabled
         ? `Cerby (manual mode): Pulumi made no call to ${url}. ${webAppSteps(inputs.appInstanceId)}`
         : `Cerby (manual mode): to turn it off, in the Cerby web app switch off "Enable Okta Universal Logout" for ${url}.`;
@@ -188,7 +187,8 @@ export const cerbyUniversalLogoutProvider = {
   },
 
   async read(id: string, props: CerbyUniversalLogoutState): Promise<pulumi.dynamic.ReadResult> {
-    if (props.mode === "manual") return { id, props };
+    // State written by earlier versions may lack the mode: the default applies, as check would apply it.
+    if (!cerbyModeCallsCerby(props.mode ?? DEFAULT_CERBY_MODE)) return { id, props };
     const live = await this.client(props).getUniversalLogout();
     // Report what Cerby has now; returning inputs too makes `preview --refresh` diff against the live setting.
     const observed = { enabled: live.enabled, appInstanceId: live.appInstanceId };
@@ -201,7 +201,7 @@ export const cerbyUniversalLogoutProvider = {
   },
 
   async delete(_id: string, props: CerbyUniversalLogoutState): Promise<void> {
-    if (props.mode === "manual") {
+    if (!cerbyModeCallsCerby(props.mode ?? DEFAULT_CERBY_MODE)) {
       logInfo(
         `Cerby (manual mode): Pulumi made no call. To turn it off, switch off "Enable Okta Universal Logout" in ${props.url}.`,
       );
@@ -221,8 +221,8 @@ export interface CerbyUniversalLogoutArgs {
   /** The Okta app ID of the Cerby app, which Cerby calls "App instance Id". */
   appInstanceId: pulumi.Input<string>;
   /** "api" (default): Pulumi calls Cerby. "manual": you do the web-app step; Pulumi records it and makes no call. */
-  mode?: pulumi.Input<"api" | "manual">;
-  /** Path prefix of the assumed settings endpoint (default /api/v1/settings/idp). */
+  mode?: pulumi.Input<CerbyMode>;
+  /** Path prefix of the assumed settings endpoint (default: DEFAULT_SETTINGS_PATH of ./contract). */
   settingsPath?: pulumi.Input<string>;
   /** Desired state of "Enable Okta Universal Logout" (default true). */
   enabled?: pulumi.Input<boolean>;
@@ -242,7 +242,7 @@ export class CerbyUniversalLogout extends DynamicResource {
   declare readonly enabled: pulumi.Output<boolean>;
   declare readonly appInstanceId: pulumi.Output<string | null>;
   declare readonly url: pulumi.Output<string>;
-  declare readonly mode: pulumi.Output<"api" | "manual">;
+  declare readonly mode: pulumi.Output<CerbyMode>;
   declare readonly idpType: pulumi.Output<string | null | undefined>;
   declare readonly scimEnabled: pulumi.Output<boolean | null | undefined>;
   declare readonly warnings: pulumi.Output<string[]>;

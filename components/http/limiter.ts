@@ -3,6 +3,7 @@
  * answer, and pacing against the server's rate-limit bucket (Okta's `X-Rate-Limit-*`).
  */
 import { processMap } from "../settings";
+import { envConcurrency } from "../settings-table";
 import type { Side } from "./errors";
 import { serverNowMs, serverWaitMs, sleep } from "./retry";
 
@@ -87,8 +88,7 @@ export function effectiveConcurrency(
   fallback: number,
   env: Record<string, string | undefined> = process.env,
 ): number {
-  const pick = (v: string | undefined) => (v !== undefined && /^\s*[1-9]\d*\s*$/.test(v) ? Number(v) : undefined);
-  return pick(env[`${side.toUpperCase()}_HTTP_CONCURRENCY`]) ?? pick(env.CERBY_OKTA_HTTP_CONCURRENCY) ?? fallback;
+  return envConcurrency(side === "Cerby" ? "cerby" : "okta", env) ?? fallback;
 }
 
 /** Takes a slot of `l` for a client whose bound is `bound`, waiting in FIFO order when there is none. */

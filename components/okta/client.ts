@@ -16,6 +16,7 @@ import {
 import { OktaAuth } from "./auth";
 import { OktaCredentials } from "./config";
 import { describeOktaFailure } from "./errors";
+import { httpEnvSettings } from "../settings-table";
 
 export type ProvisioningStatus = "ENABLED" | "DISABLED" | "NOT_SET_UP";
 
@@ -59,10 +60,9 @@ export interface OktaClientOptions {
 export function oktaHttpSettingsFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): Pick<OktaClientOptions, "timeoutMs" | "retry"> {
-  const num = (v: string | undefined) => (v && Number.isFinite(Number(v)) ? Number(v) : undefined);
-  const [retries, baseDelayMs] = [num(env.OKTA_HTTP_RETRIES), num(env.OKTA_HTTP_BASE_DELAY_MS)];
+  const { timeoutMs, retries, baseDelayMs } = httpEnvSettings("okta", env);
   return {
-    timeoutMs: num(env.OKTA_HTTP_TIMEOUT_MS),
+    timeoutMs,
     retry: { ...(retries !== undefined ? { retries } : {}), ...(baseDelayMs !== undefined ? { baseDelayMs } : {}) },
   };
 }

@@ -5,8 +5,11 @@
  */
 import { KeyObject, createPrivateKey } from "node:crypto";
 import { UserError, baseUrlProblem } from "../http";
+import { OktaMode, isOktaMode, oktaModeWrites } from "../modes";
+import { SETTINGS } from "../settings-table";
 
-export type OktaMode = "verify" | "warn" | "enforce" | "wait";
+// Kept for importers of the name from here; defined once, in ../modes.
+export type { OktaMode };
 
 /** An API token (`SSWS`), or an OAuth 2.0 service app signing its own client assertions (private_key_jwt). */
 export type OktaCredentials =
@@ -103,17 +106,19 @@ export function oktaOrgUrlProblem(raw: string): string | undefined {
 
 /** Scopes requested when okta:scopes is not set: read for every mode, manage too when the module may write. */
 export function defaultOktaScopes(mode?: OktaMode): string[] {
-  return mode === "enforce" ? ["okta.apps.read", "okta.apps.manage"] : ["okta.apps.read"];
+  // `check` reads credentials before it rejects a bad mode: an unknown value here asks for read only.
+  return isOktaMode(mode) && oktaModeWrites(mode) ? ["okta.apps.read", "okta.apps.manage"] : ["okta.apps.read"];
 }
 
-/** The config keys and environment variables, as @pulumi/okta names them. */
+/** The config keys and environment variables, as @pulumi/okta names them (from the settings table). */
 export function oktaCredentialKeys() {
+  const pick = (s: { key: string; env: string }) => ({ key: s.key, env: s.env });
   return {
-    apiToken: { key: "okta:apiToken", env: "OKTA_API_TOKEN" },
-    clientId: { key: "okta:clientId", env: "OKTA_API_CLIENT_ID" },
-    privateKey: { key: "okta:privateKey", env: "OKTA_API_PRIVATE_KEY" },
-    privateKeyId: { key: "okta:privateKeyId", env: "OKTA_API_PRIVATE_KEY_ID" },
-    scopes: { key: "okta:scopes", env: "OKTA_API_SCOPES" },
+    apiToken: pick(SETTINGS.oktaApiToken),
+    clientId: pick(SETTINGS.oktaClientId),
+    privateKey: pick(SETTINGS.oktaPrivateKey),
+    privateKeyId: pick(SETTINGS.oktaPrivateKeyId),
+    scopes: pick(SETTINGS.oktaScopes),
   };
 }
 
@@ -188,7 +193,7 @@ export function oktaCredentials(
         "is not a list of scopes: separate them with commas or spaces, e.g. okta.apps.read,okta.apps.manage",
       );
     }
-    if (mode === "enforce" && !scopes.includes("okta.apps.manage")) {
+    if (isOktaMode(mode) && oktaModeWrites(mode) && !scopes.includes("okta.apps.manage")) {
       throw new OktaConfigError(
         "okta:scopes",
         `(${scopes.join(",")}) lacks okta.apps.manage, which mode enforce needs to configure Universal Logout: add it ` +

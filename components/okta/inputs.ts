@@ -3,11 +3,15 @@
  * Pure functions, no network, built per call (this module is serialized with the provider).
  */
 import { z } from "zod";
-import { CheckFailure, UNKNOWN, appInstanceIdProblem } from "../cerby/inputs";
-import { OktaMode, oktaOrgUrlProblem } from "./config";
+import { appInstanceIdProblem } from "../app-instance-id";
+import { DEFAULT_OKTA_MODE, OKTA_MODES, OktaMode, isOktaMode, oktaModeHelp } from "../modes";
+import { IntegerSetting, SETTINGS, integerValue } from "../settings-table";
+import { CheckFailure, UNKNOWN } from "../shared";
+import { oktaOrgUrlProblem } from "./config";
 import type { OktaApplication } from "./client";
 
-export { UNKNOWN };
+// Kept for importers of these names from here; each is defined once, in the module named.
+export { OKTA_MODES, UNKNOWN };
 export type { CheckFailure };
 
 /** Normalized inputs of the Okta Universal Logout resource, as stored in state. */
@@ -24,8 +28,6 @@ export interface OktaUniversalLogoutInputs {
    * read it again. Not compared by diff; dropped when unknown or malformed (the provider reads the app instead). */
   observedApp?: OktaApplication;
 }
-
-export const OKTA_MODES: readonly OktaMode[] = ["verify", "warn", "enforce", "wait"];
 
 function inputShape() {
   return z
@@ -67,30 +69,25 @@ export function checkOktaInputs(raw: Record<string, unknown>): {
     if (p) failures.push({ property: "appInstanceId", reason: p });
   }
 
-  const mode = blank(news.mode) ? "verify" : news.mode;
-  if (known(mode) && !OKTA_MODES.includes(mode as OktaMode)) {
-    failures.push({
-      property: "mode",
-      reason:
-        `${JSON.stringify(mode)} is not a mode: use "verify" (default: fail unless Okta shows Universal Logout on), ` +
-        '"warn" (report only), "enforce" (turn it on by API where Okta allows) or "wait" (poll until an admin turns it on)',
-    });
+  const mode = blank(news.mode) ? DEFAULT_OKTA_MODE : news.mode;
+  if (known(mode) && !isOktaMode(mode)) {
+    failures.push({ property: "mode", reason: `${JSON.stringify(mode)} is not a mode: ${oktaModeHelp()}` });
   }
 
-  const seconds = (key: "waitTimeoutSeconds" | "pollIntervalSeconds", dflt: number, max: number): number => {
+  // The limits and defaults of cerby:oktaWaitTimeoutSeconds / cerby:oktaPollIntervalSeconds; a resource input must be
+  // a number (text is for stack config).
+  const seconds = (
+    key: "waitTimeoutSeconds" | "pollIntervalSeconds",
+    setting: IntegerSetting & { default: number },
+  ) => {
     const v = news[key];
-    if (blank(v) || !known(v)) return dflt;
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 1 || v > max) {
-      failures.push({
-        property: key,
-        reason: `${JSON.stringify(v)} is not a whole number of seconds from 1 to ${max} (default ${dflt})`,
-      });
-      return dflt;
-    }
-    return v;
+    if (blank(v) || !known(v)) return setting.default;
+    const r = integerValue(setting, v, { text: false });
+    if (r.problem) failures.push({ property: key, reason: r.problem });
+    return r.value ?? setting.default;
   };
-  const waitTimeoutSeconds = seconds("waitTimeoutSeconds", 600, 3600);
-  const pollIntervalSeconds = seconds("pollIntervalSeconds", 10, 300);
+  const waitTimeoutSeconds = seconds("waitTimeoutSeconds", SETTINGS.oktaWaitTimeoutSeconds);
+  const pollIntervalSeconds = seconds("pollIntervalSeconds", SETTINGS.oktaPollIntervalSeconds);
 
   const rp = news.requireProvisioning;
   if (!blank(rp) && typeof rp !== "boolean" && known(rp)) {

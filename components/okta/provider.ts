@@ -15,6 +15,8 @@ import { OktaCredentials, OktaMode, importOktaPrivateKey, oktaCredentialKeys, ok
 import { isMissingScope } from "./errors";
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "./inputs";
 import { oktaAdminUrl, resolveCerbyApp } from "./resolve";
+import { isOktaMode, oktaModeOnlyReports } from "../modes";
+import { assertNever } from "../shared";
 
 /**
  * NOT_REPORTED: the app has no `universalLogout` (absent or null) — Okta returns it only in orgs with Identity Threat
@@ -64,7 +66,7 @@ export function statusProblem(
   mode?: OktaMode,
 ): string {
   // In warn mode the message is the warning itself: advising warn mode there would be noise.
-  const orWarn = (text: string) => (mode === "warn" ? "" : ` ${text}`);
+  const orWarn = (text: string) => (isOktaMode(mode) && oktaModeOnlyReports(mode) ? "" : ` ${text}`);
   const which = `the Cerby app "${app.label}" (${app.id})`;
   switch (status) {
     case "DISABLED":
@@ -135,7 +137,7 @@ export const oktaUniversalLogoutProvider = {
       ["orgUrl", "appInstanceId", "mode", "requireProvisioning", "waitTimeoutSeconds", "pollIntervalSeconds"] as const
     ).filter((k) => oldNorm[k] !== news[k]);
     // Drift: someone unticked the box. Every mode but warn then runs converge, which repairs, waits or fails.
-    const drift = news.mode !== "warn" && olds.status !== "ENABLED";
+    const drift = !oktaModeOnlyReports(news.mode) && olds.status !== "ENABLED";
     return { changes: changed.length > 0 || drift, replaces: [], deleteBeforeReplace: false };
   },
 
@@ -195,6 +197,9 @@ export const oktaUniversalLogoutProvider = {
         case "wait":
           app = await this.waitForAdmin(client, app, adminUrl, inputs);
           break;
+        default:
+          // A new mode must say here what it does when Okta does not show ENABLED.
+          assertNever(inputs.mode, "Okta mode");
       }
       status = oktaUniversalLogoutStatus(app);
     }

@@ -2,7 +2,7 @@
  * Finding the Cerby app in the org: by App instance ID (confirmed to exist and be ACTIVE), or by its label with an
  * exact, case-insensitive match. Never guesses: zero or several candidates are errors that say what to set.
  */
-import { APP_INSTANCE_ID_PATTERN } from "../cerby/contract";
+import { APP_INSTANCE_ID_PATTERN } from "../app-instance-id";
 import { OktaApplication, OktaClient } from "./client";
 import { UserError } from "../http";
 import { processMap } from "../settings";

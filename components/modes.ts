@@ -1,0 +1,96 @@
+/**
+ * The modes of both sides, each list declared once. Types, zod enums, check messages, defaults and docs derive from
+ * these lists, and every question about a mode is answered by one function with an exhaustive switch: adding a mode is
+ * a compile error at each place that must decide what it does (see README, "Modes").
+ */
+import { assertNever, orList } from "./shared";
+
+/** Cerby side (`cerby:mode`). */
+export const CERBY_MODES = ["api", "manual"] as const;
+export type CerbyMode = (typeof CERBY_MODES)[number];
+export const DEFAULT_CERBY_MODE: CerbyMode = "api";
+
+/** Okta side (`cerby:oktaMode`). */
+export const OKTA_MODES = ["verify", "warn", "enforce", "wait"] as const;
+export type OktaMode = (typeof OKTA_MODES)[number];
+export const DEFAULT_OKTA_MODE: OktaMode = "verify";
+
+/** What each Cerby mode does, as check messages name it. A Record: a new mode without a line does not compile. */
+const CERBY_MODE_HELP: Record<CerbyMode, string> = {
+  api: "Pulumi calls Cerby",
+  manual: "you do the web-app step; Pulumi records it",
+};
+
+/** What each Okta mode does, as check messages name it. */
+const OKTA_MODE_HELP: Record<OktaMode, string> = {
+  verify: "fail unless Okta shows Universal Logout on",
+  warn: "report only",
+  enforce: "turn it on by API where Okta allows",
+  wait: "poll until an admin turns it on",
+};
+
+export function isCerbyMode(v: unknown): v is CerbyMode {
+  return (CERBY_MODES as readonly unknown[]).includes(v);
+}
+
+export function isOktaMode(v: unknown): v is OktaMode {
+  return (OKTA_MODES as readonly unknown[]).includes(v);
+}
+
+/** `"api" or "manual"`: the modes as a config message lists them. */
+export function modeChoices(modes: readonly string[]): string {
+  return orList(modes.map((m) => JSON.stringify(m)));
+}
+
+/** `use "api" (default: …) or "manual" (…)`: the modes with what each does, for check messages. */
+function modeHelp<M extends string>(modes: readonly M[], dflt: M, help: Record<M, string>): string {
+  return `use ${orList(modes.map((m) => `${JSON.stringify(m)} (${m === dflt ? "default: " : ""}${help[m]})`))}`;
+}
+
+export function cerbyModeHelp(): string {
+  return modeHelp(CERBY_MODES, DEFAULT_CERBY_MODE, CERBY_MODE_HELP);
+}
+
+export function oktaModeHelp(): string {
+  return modeHelp(OKTA_MODES, DEFAULT_OKTA_MODE, OKTA_MODE_HELP);
+}
+
+/** Whether Pulumi calls Cerby in this mode (manual: it records the desired state and logs the web-app steps). */
+export function cerbyModeCallsCerby(mode: CerbyMode): boolean {
+  switch (mode) {
+    case "api":
+      return true;
+    case "manual":
+      return false;
+    default:
+      return assertNever(mode, "Cerby mode");
+  }
+}
+
+/** Whether the Okta mode may write to Okta (Express Configuration), so needs okta.apps.manage. */
+export function oktaModeWrites(mode: OktaMode): boolean {
+  switch (mode) {
+    case "enforce":
+      return true;
+    case "verify":
+    case "warn":
+    case "wait":
+      return false;
+    default:
+      return assertNever(mode, "Okta mode");
+  }
+}
+
+/** Whether the Okta mode only reports a status that is not ENABLED (warn) instead of failing, repairing or waiting. */
+export function oktaModeOnlyReports(mode: OktaMode): boolean {
+  switch (mode) {
+    case "warn":
+      return true;
+    case "verify":
+    case "enforce":
+    case "wait":
+      return false;
+    default:
+      return assertNever(mode, "Okta mode");
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Small pieces both sides use: the exhaustiveness guard for mode switches, the value Pulumi passes for unknown inputs,
+ * and the shape of a `check` failure. Nothing here knows Cerby or Okta.
+ */
+
+/**
+ * The `default:` of a switch over a closed union: it only compiles when every member has a case, so adding a member
+ * (a new mode) is a compile error at every switch that must handle it. Reached at run time only through a cast.
+ */
+export function assertNever(x: never, what = "value"): never {
+  throw new Error(`unexpected ${what} ${JSON.stringify(x)}`);
+}
+
+/** The value Pulumi passes to dynamic providers for inputs not known yet (preview of a new Okta app). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** One problem found by a provider's `check`: the input property and what to do about it. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+/** `a`, `a or b`, `a, b or c`: choices in a message. */
+export function orList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
