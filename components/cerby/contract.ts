@@ -1,7 +1,7 @@
 /**
  * Every byte of the assumed Cerby endpoint for the workspace's Okta Universal Logout setting lives here, so it can be
  * corrected in one place once Cerby documents it. Cerby publishes no API for this setting (see README, "The assumed
- * Cerby contract", and ../shared/design/cerby-contract.md).
+ * Cerby contract", and docs/cerby-contract.md).
  *
  * Schemas are built by functions, not module constants: this module is serialized into Pulumi state with the dynamic
  * provider, and captured zod instances do not serialize.

@@ -1,5 +1,5 @@
 /**
- * Cerby emulator: several workspaces behind one real HTTP server, implementing /work/shared/design/cerby-contract.md.
+ * Cerby emulator: several workspaces behind one real HTTP server, implementing docs/cerby-contract.md.
  * Workspace `acme` lives at `${baseUrl}/ws/acme` (standing in for https://acme.cerby.com).
  *
  * - `GET|PUT {ws}${settingsPath}/universal-logout` — the Universal Logout setting (X-API-Key, role checks, validation).
