@@ -8,7 +8,8 @@ import { DEFAULT_SETTINGS_PATH } from "./cerby/contract";
 import { Binding, ProgramConfig } from "./config";
 import { OktaClient } from "./okta/client";
 import { OktaCredentials } from "./okta/config";
-import { oktaUniversalLogoutStatus } from "./okta/provider";
+import { cerbySettingMatches } from "./cerby/converge";
+import { oktaSideConverged, readOktaSide } from "./okta/converge";
 import { resolveCerbyAppShared } from "./okta/resolve";
 
 export interface VerifyRow {
@@ -45,8 +46,11 @@ async function verifyOne(b: Binding, okta: OktaClient, cerbyApiKey?: string): Pr
     // already carries its Universal Logout status and enabled features (provisioning).
     const app = await resolveCerbyAppShared(okta, { appInstanceId: b.appInstanceId, label: b.appLabel });
     row.appInstanceId = app.id;
-    row.oktaStatus = oktaUniversalLogoutStatus(app);
-    row.provisioning = await okta.provisioningOf(app);
+    const oktaSide = await readOktaSide(okta, app);
+    row.oktaStatus = oktaSide.status;
+    row.provisioning = oktaSide.provisioning;
+    // Converged by the providers' own rules: Cerby on with this app's ID; Okta ENABLED (and provisioning if required).
+    let cerbyConverged = b.cerbyMode === "manual";
     if (b.cerbyMode === "manual") {
       row.cerbyEnabled = "manual";
       row.idMatches = "manual";
@@ -61,12 +65,9 @@ async function verifyOne(b: Binding, okta: OktaClient, cerbyApiKey?: string): Pr
       const live = await cerby.getUniversalLogout();
       row.cerbyEnabled = live.enabled ? "yes" : "no";
       row.idMatches = live.appInstanceId === app.id ? "yes" : `no (${live.appInstanceId ?? "none"})`;
+      cerbyConverged = cerbySettingMatches(live, true, app.id);
     }
-    const provisioningOk = row.provisioning === "ENABLED" || !b.requireProvisioning;
-    row.converged =
-      row.oktaStatus === "ENABLED" &&
-      provisioningOk &&
-      (b.cerbyMode === "manual" || (row.cerbyEnabled === "yes" && row.idMatches === "yes"));
+    row.converged = oktaSideConverged(oktaSide, !!b.requireProvisioning) && cerbyConverged;
   } catch (e) {
     row.problem = (e as Error).message;
   }

@@ -5,12 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CerbyClient } from "./client";
-import { webAppSteps } from "./contract";
 import { CerbyUniversalLogoutInputs, checkCerbyInputs, cerbyBaseUrl } from "./inputs";
-import { logInfo, logWarn } from "../log";
+import { logInfo } from "../log";
 import { UserError } from "../http";
 import { providerSettings, setProviderSettings } from "../settings";
 import { providerRef } from "../provider-ref";
+import { cerbyReadInputs, cerbySettingId, convergeCerby, disableCerby, readCerby } from "./converge";
 
 /** Inputs plus what was read from Cerby. `enabled` and `appInstanceId` hold the live values after create/read. */
 export interface CerbyUniversalLogoutState extends CerbyUniversalLogoutInputs {
@@ -31,11 +31,45 @@ interface ProviderSettings {
 
 type ConfigureRequest = { config: { get(key: string): string | undefined } };
 
-/** Stable id of the setting: one per workspace. */
-export function cerbySettingId(inputs: CerbyUniversalLogoutInputs): string {
-  return `${cerbyBaseUrl(inputs)}#okta-universal-logout`;
+export { cerbySettingId };
+
+/** The API key: stack config (via configure) first, then CERBY_API_KEY. Read per call, never stored on the provider. */
+function cerbyApiKey(): string | undefined {
+  return providerSettings<ProviderSettings>("cerby").apiKey || process.env.CERBY_API_KEY || undefined;
 }
 
+function cerbyClient(inputs: CerbyUniversalLogoutInputs): CerbyClient {
+  // Stack config (cerby:httpTimeoutMs, cerby:httpRetries) first, then the CERBY_HTTP_* environment (tests, bench).
+  const settings = providerSettings<ProviderSettings>("cerby");
+  const env = process.env;
+  // `!== undefined`, not truthiness: cerby:httpRetries 0 (no retries) is a valid setting.
+  const retries =
+    settings.retries ?? (env.CERBY_HTTP_RETRIES !== undefined ? Number(env.CERBY_HTTP_RETRIES) : undefined);
+  return new CerbyClient({
+    baseUrl: cerbyBaseUrl(inputs),
+    settingsPath: inputs.settingsPath,
+    appInstanceId: inputs.appInstanceId,
+    apiKey: () => {
+      const key = cerbyApiKey();
+      if (!key)
+        throw new UserError(
+          "Cerby API key is not set: run `pulumi config set --secret cerby:apiKey <key>` or set CERBY_API_KEY.",
+        );
+      return key;
+    },
+    timeoutMs: settings.timeoutMs ?? (env.CERBY_HTTP_TIMEOUT_MS ? Number(env.CERBY_HTTP_TIMEOUT_MS) : undefined),
+    retry: {
+      ...(retries !== undefined ? { retries } : {}),
+      ...(env.CERBY_HTTP_BASE_DELAY_MS ? { baseDelayMs: Number(env.CERBY_HTTP_BASE_DELAY_MS) } : {}),
+    },
+  });
+}
+
+/** State holds the inputs (refresh); without them (`get`: only the serialized provider) read works from the id. */
+const hasState = (props?: Partial<CerbyUniversalLogoutState>) => !!props && !!(props.workspace || props.baseUrl);
+
+// `satisfies` (at the end): tsc checks this against the SDK interface (`npm run lint` is the type test), keeping the
+// methods' own, narrower result types for callers.
 export const cerbyUniversalLogoutProvider = {
   async configure(req: ConfigureRequest): Promise<void> {
     // A value that is not a whole number in range is reported by check (naming the key), never silently used.
@@ -58,41 +92,10 @@ export const cerbyUniversalLogoutProvider = {
     });
   },
 
-  apiKey(): string | undefined {
-    return providerSettings<ProviderSettings>("cerby").apiKey || process.env.CERBY_API_KEY || undefined;
-  },
-
-  client(inputs: CerbyUniversalLogoutInputs): CerbyClient {
-    // Stack config (cerby:httpTimeoutMs, cerby:httpRetries) first, then the CERBY_HTTP_* environment (tests, bench).
-    const settings = providerSettings<ProviderSettings>("cerby");
-    const env = process.env;
-    // `!== undefined`, not truthiness: cerby:httpRetries 0 (no retries) is a valid setting.
-    const retries =
-      settings.retries ?? (env.CERBY_HTTP_RETRIES !== undefined ? Number(env.CERBY_HTTP_RETRIES) : undefined);
-    return new CerbyClient({
-      baseUrl: cerbyBaseUrl(inputs),
-      settingsPath: inputs.settingsPath,
-      appInstanceId: inputs.appInstanceId,
-      apiKey: () => {
-        const key = this.apiKey();
-        if (!key)
-          throw new UserError(
-            "Cerby API key is not set: run `pulumi config set --secret cerby:apiKey <key>` or set CERBY_API_KEY.",
-          );
-        return key;
-      },
-      timeoutMs: settings.timeoutMs ?? (env.CERBY_HTTP_TIMEOUT_MS ? Number(env.CERBY_HTTP_TIMEOUT_MS) : undefined),
-      retry: {
-        ...(retries !== undefined ? { retries } : {}),
-        ...(env.CERBY_HTTP_BASE_DELAY_MS ? { baseDelayMs: Number(env.CERBY_HTTP_BASE_DELAY_MS) } : {}),
-      },
-    });
-  },
-
-  async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    const { inputs, failures } = checkCerbyInputs(news);
+  async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<CerbyUniversalLogoutInputs>> {
+    const { inputs, failures } = checkCerbyInputs(news as Record<string, unknown>);
     failures.push(...(providerSettings<ProviderSettings>("cerby").configProblems ?? []));
-    if (inputs.mode === "api" && !this.apiKey()) {
+    if (inputs.mode === "api" && !cerbyApiKey()) {
       failures.push({
         property: "apiKey",
         reason:
@@ -119,74 +122,23 @@ export const cerbyUniversalLogoutProvider = {
     return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
   },
 
-  async create(inputs: CerbyUniversalLogoutInputs): Promise<pulumi.dynamic.CreateResult> {
-    const outs = await this.converge(inputs);
+  async create(inputs: CerbyUniversalLogoutInputs) {
+    const outs = await convergeCerby(cerbyClient(inputs), inputs);
     return { id: cerbySettingId(inputs), outs };
   },
 
-  async update(
-    _id: string,
-    _olds: CerbyUniversalLogoutState,
-    news: CerbyUniversalLogoutInputs,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    return { outs: await this.converge(news) };
+  async update(_id: string, _olds: CerbyUniversalLogoutState, news: CerbyUniversalLogoutInputs) {
+    return { outs: await convergeCerby(cerbyClient(news), news) };
   },
 
-  /** Read, then write only what differs: safe to repeat after a failed or partial run. */
-  async converge(inputs: CerbyUniversalLogoutInputs): Promise<CerbyUniversalLogoutState> {
-    const url = cerbyBaseUrl(inputs);
-    if (inputs.mode === "manual") {
-      const note = inputs.enabled
-        ? `Cerby (manual mode): Pulumi made no call to ${url}. ${webAppSteps(inputs.appInstanceId)}`
-        : `Cerby (manual mode): to turn it off, in the Cerby web app switch off "Enable Okta Universal Logout" for ${url}.`;
-      logInfo(note);
-      return { ...inputs, url, warnings: [note] };
-    }
-    const client = this.client(inputs);
-    const warnings: string[] = [];
-    const idp = await client.getIdpSettings();
-    const problems: string[] = [];
-    if (idp.idpType !== "okta") problems.push(`the workspace's IdP is ${idp.idpType ?? "not set"}, not Okta`);
-    if (!idp.scimEnabled) problems.push("SCIM provisioning (Directory Sync) is off");
-    if (problems.length > 0) {
-      const msg =
-        `Cerby workspace ${url}: ${problems.join(" and ")}. Universal Logout only works for users provisioned from Okta: ` +
-        "set up Okta provisioning (Okta: the Cerby app → Provisioning → Enable API integration with the SCIM token from " +
-        "Cerby's IDP Settings → Directory Sync).";
-      if (inputs.requireScimProvisioning) {
-        throw new UserError(`${msg} Nothing was changed (requireScimProvisioning is set).`);
-      }
-      warnings.push(msg);
-      logWarn(msg);
-    }
-    let live = await client.getUniversalLogout();
-    const wantId = inputs.enabled ? inputs.appInstanceId : null;
-    if (live.enabled !== inputs.enabled || (inputs.enabled && live.appInstanceId !== wantId)) {
-      live = await client.putUniversalLogout(inputs.enabled, wantId);
-    }
-    return {
-      ...inputs,
-      url,
-      enabled: live.enabled,
-      appInstanceId: live.appInstanceId ?? inputs.appInstanceId,
-      idpType: idp.idpType,
-      scimEnabled: idp.scimEnabled,
-      updatedAt: live.updatedAt ?? null,
-      warnings,
-    };
-  },
-
-  async read(id: string, props: CerbyUniversalLogoutState): Promise<pulumi.dynamic.ReadResult> {
-    if (props.mode === "manual") return { id, props };
-    const live = await this.client(props).getUniversalLogout();
-    // Report what Cerby has now; returning inputs too makes `preview --refresh` diff against the live setting.
-    const observed = { enabled: live.enabled, appInstanceId: live.appInstanceId };
-    const next = { ...props, ...observed, updatedAt: live.updatedAt ?? null } as CerbyUniversalLogoutState;
-    const inputs: Record<string, unknown> = {
-      ...checkCerbyInputs(props as unknown as Record<string, unknown>).inputs,
-      ...observed,
-    };
-    return { id, props: next, inputs };
+  /** Refresh (with state) or `get`/import (the id alone: see cerbyReadInputs for what an import assumes). */
+  async read(id: string, props?: CerbyUniversalLogoutState) {
+    if (hasState(props) && props!.mode === "manual") return { id, props: props! };
+    const inputs = cerbyReadInputs(id, props);
+    const read = await readCerby(cerbyClient(inputs), inputs, hasState(props) ? props : undefined);
+    // The SDK declares ReadResult.inputs with the Outputs type, but they are inputs: the plugin stores them as the
+    // resource's inputs, which the next diff compares against the program's.
+    return { id, props: read.props, inputs: read.inputs as unknown as CerbyUniversalLogoutState };
   },
 
   async delete(_id: string, props: CerbyUniversalLogoutState): Promise<void> {
@@ -196,11 +148,9 @@ export const cerbyUniversalLogoutProvider = {
       );
       return;
     }
-    const client = this.client(props);
-    const live = await client.getUniversalLogout();
-    if (live.enabled) await client.putUniversalLogout(false, null);
+    await disableCerby(cerbyClient(props));
   },
-};
+} satisfies pulumi.dynamic.ResourceProvider<CerbyUniversalLogoutInputs, CerbyUniversalLogoutState>;
 
 /** Args of the Cerby side, as a user writes them. */
 export interface CerbyUniversalLogoutArgs {
