@@ -186,10 +186,11 @@ export class CerbyUniversalLogout extends pulumi.dynamic.Resource {
       providerRef(__filename, "components/cerby/provider", "cerbyUniversalLogoutProvider"),
       name,
       {
-        // Named here so they are outputs even when not given (check applies the defaults).
+        // Named here so they are outputs even when not given (check applies the defaults; `get` gives none).
         enabled: undefined,
         mode: undefined,
         ...args,
+        appInstanceId: args.appInstanceId,
         url: undefined,
         idpType: undefined,
         scimEnabled: undefined,
@@ -200,5 +201,20 @@ export class CerbyUniversalLogout extends pulumi.dynamic.Resource {
       "cerby",
       "UniversalLogout",
     );
+  }
+
+  /**
+   * The setting of an existing workspace, read by its id (`<workspace URL>#okta-universal-logout`, as `pulumi up`
+   * records it), without managing it: Pulumi never writes it or switches it off. The settings path is the default
+   * unless given here; the mode is "api" (a manual-mode setting has nothing to read).
+   */
+  static get(
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    state?: { settingsPath?: pulumi.Input<string> },
+    opts?: pulumi.CustomResourceOptions,
+  ): CerbyUniversalLogout {
+    // With `id` set Pulumi reads instead of registering; the provider's read needs only the id (and settingsPath).
+    return new CerbyUniversalLogout(name, { ...state } as CerbyUniversalLogoutArgs, { ...opts, id });
   }
 }

@@ -172,4 +172,13 @@ export class OktaUniversalLogout extends pulumi.dynamic.Resource {
       "UniversalLogout",
     );
   }
+
+  /**
+   * The Cerby app's Universal Logout setting, read by its id (`<org URL>/api/v1/apps/<App instance ID>#universal-logout`,
+   * as `pulumi up` records it), without managing it.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): OktaUniversalLogout {
+    // With `id` set Pulumi reads instead of registering; the provider's read needs only the id.
+    return new OktaUniversalLogout(name, {} as OktaUniversalLogoutArgs, { ...opts, id });
+  }
 }

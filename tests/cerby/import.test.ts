@@ -10,6 +10,7 @@ import {
   cerbySettingId,
 } from "../../components/cerby/provider";
 import { checkCerbyInputs } from "../../components/cerby/inputs";
+import { cerbyReadInputs } from "../../components/cerby/converge";
 import { CerbyEmulator } from "../emulators/cerby";
 import { rejection } from "../helpers/errors";
 import { configOf } from "../helpers/serialize";
@@ -89,5 +90,21 @@ describe("Cerby Universal Logout provider: read by id (import, get)", () => {
       expect(e.message).to.contain("<workspace URL>#okta-universal-logout");
     }
     expect(emu.server.requests).to.have.length(0);
+  });
+
+  it("a workspace URL in the id becomes `workspace` (as cerby:workspace declares it), any other URL `baseUrl`", () => {
+    expect(cerbyReadInputs("https://acme.cerby.com#okta-universal-logout")).to.deep.include({
+      workspace: "acme",
+      settingsPath: "/api/v1/settings/idp",
+      mode: "api",
+    });
+    expect(cerbyReadInputs("https://acme.cerby.com#okta-universal-logout")).not.to.have.property("baseUrl");
+    expect(cerbyReadInputs(id)).to.deep.include({ baseUrl: url }).and.not.to.have.property("workspace");
+  });
+
+  it("an import assumes the default settings path unless `get` names one", () => {
+    const given = { settingsPath: "/api/v2/settings/idp" } as Partial<CerbyUniversalLogoutState>;
+    expect(cerbyReadInputs(id, given).settingsPath).to.equal("/api/v2/settings/idp");
+    expect(cerbyReadInputs(id).settingsPath).to.equal("/api/v1/settings/idp");
   });
 });
