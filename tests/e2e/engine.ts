@@ -5,7 +5,7 @@
  * engine's steps against `@pulumi/pulumi`'s real dynamic-provider plugin (`cmd/dynamic-provider`, a gRPC server),
  * called with the SDK's own generated stubs: Configure with the stack config, then Check → Create, or
  * Check → Diff → Update (or replace). Resources left out of the program are deleted in reverse order. Refresh calls
- * Read. State is a JSON file written after every step, as the engine checkpoints, so a failed `up` leaves the state of
+ * Read; so does `Resource.get` (ReadResource), whose resources are recorded as external and never deleted. State is a JSON file written after every step, as the engine checkpoints, so a failed `up` leaves the state of
  * what did happen. Registration order is the dependency order: the SDK only registers a resource once everything it
  * depends on has been registered.
  *
