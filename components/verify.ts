@@ -9,7 +9,8 @@ import { cerbyModeCallsCerby } from "./modes";
 import { Binding, ProgramConfig } from "./config";
 import { OktaClient } from "./okta/client";
 import { OktaCredentials } from "./okta/config";
-import { oktaUniversalLogoutStatus } from "./okta/provider";
+import { cerbySettingMatches } from "./cerby/converge";
+import { oktaSideConverged, readOktaSide } from "./okta/converge";
 import { resolveCerbyAppShared } from "./okta/resolve";
 
 export interface VerifyRow {
@@ -51,9 +52,12 @@ async function verifyOne(
     // already carries its Universal Logout status and enabled features (provisioning).
     const app = await resolveCerbyAppShared(okta, { appInstanceId: b.appInstanceId, label: b.appLabel });
     row.appInstanceId = app.id;
-    row.oktaStatus = oktaUniversalLogoutStatus(app);
-    row.provisioning = await okta.provisioningOf(app);
+    const oktaSide = await readOktaSide(okta, app);
+    row.oktaStatus = oktaSide.status;
+    row.provisioning = oktaSide.provisioning;
+    // Converged by the providers' own rules: Cerby on with this app's ID; Okta ENABLED (and provisioning if required).
     const callsCerby = cerbyModeCallsCerby(b.cerbyMode);
+    let cerbyConverged = !callsCerby;
     if (!callsCerby) {
       row.cerbyEnabled = b.cerbyMode;
       row.idMatches = b.cerbyMode;
@@ -71,12 +75,9 @@ async function verifyOne(
       const live = await cerby.getUniversalLogout();
       row.cerbyEnabled = live.enabled ? "yes" : "no";
       row.idMatches = live.appInstanceId === app.id ? "yes" : `no (${live.appInstanceId ?? "none"})`;
+      cerbyConverged = cerbySettingMatches(live, true, app.id);
     }
-    const provisioningOk = row.provisioning === "ENABLED" || !b.requireProvisioning;
-    row.converged =
-      row.oktaStatus === "ENABLED" &&
-      provisioningOk &&
-      (!callsCerby || (row.cerbyEnabled === "yes" && row.idMatches === "yes"));
+    row.converged = oktaSideConverged(oktaSide, !!b.requireProvisioning) && cerbyConverged;
   } catch (e) {
     row.problem = (e as Error).message;
   }

@@ -1,18 +1,18 @@
 /**
  * Dynamic provider for the workspace's "Enable Okta Universal Logout" setting. Methods stay short: validation lives
- * in ./inputs, HTTP and parsing in ./client. The API key is read at run time (`configure` or CERBY_API_KEY) and is never
+ * in ./inputs, HTTP and parsing in ./client. The API key is read at run time (`configure` or its variable) and is never
  * part of the serialized provider, inputs or outputs.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CerbyClient } from "./client";
-import { webAppSteps } from "./contract";
 import { CerbyUniversalLogoutInputs, apiKeyHowTo, apiKeySources, checkCerbyInputs, cerbyBaseUrl } from "./inputs";
-import { logInfo, logWarn } from "../log";
+import { logInfo } from "../log";
 import { UserError } from "../http";
 import { providerSettings, setProviderSettings } from "../settings";
 import { DynamicResource } from "../provider-ref";
 import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeCallsCerby, isCerbyMode } from "../modes";
 import { SETTINGS, httpEnvSettings, integerValue } from "../settings-table";
+import { cerbyReadInputs, cerbySettingId, convergeCerby, disableCerby, readCerby } from "./converge";
 
 /** Inputs plus what was read from Cerby. `enabled` and `appInstanceId` hold the live values after create/read. */
 export interface CerbyUniversalLogoutState extends CerbyUniversalLogoutInputs {
@@ -34,20 +34,56 @@ interface ProviderSettings {
 
 type ConfigureRequest = { config: { get(key: string): string | undefined } };
 
-/** Stable id of the setting: one per workspace. */
-export function cerbySettingId(inputs: CerbyUniversalLogoutInputs): string {
-  return `${cerbyBaseUrl(inputs)}#okta-universal-logout`;
+export { cerbySettingId };
+
+/** The workspace's API key: its stack config key (default cerby:apiKey), then its variable (default CERBY_API_KEY). */
+function cerbyApiKey(inputs: CerbyUniversalLogoutInputs): string | undefined {
+  const from = apiKeySources(inputs);
+  const fromConfig = from.config ? providerSettings<ProviderSettings>("cerby").config?.(from.config) : undefined;
+  return fromConfig || (from.env ? process.env[from.env] : undefined) || undefined;
 }
 
+function cerbyClient(inputs: CerbyUniversalLogoutInputs): CerbyClient {
+  // Stack config (cerby:httpTimeoutMs, cerby:httpRetries) first, then the CERBY_HTTP_* environment (tests, bench).
+  const settings = providerSettings<ProviderSettings>("cerby");
+  const env = httpEnvSettings("cerby");
+  // `??`, not truthiness: cerby:httpRetries 0 (no retries) is a valid setting.
+  const retries = settings.retries ?? env.retries;
+  return new CerbyClient({
+    baseUrl: cerbyBaseUrl(inputs),
+    settingsPath: inputs.settingsPath,
+    appInstanceId: inputs.appInstanceId,
+    apiKey: () => {
+      const key = cerbyApiKey(inputs);
+      if (!key) throw new UserError(`Cerby API key is not set: run ${apiKeyHowTo(inputs)}.`);
+      return key;
+    },
+    apiKeyHowTo: apiKeyHowTo(inputs),
+    timeoutMs: settings.timeoutMs ?? env.timeoutMs,
+    retry: {
+      ...(retries !== undefined ? { retries } : {}),
+      ...(env.baseDelayMs !== undefined ? { baseDelayMs: env.baseDelayMs } : {}),
+    },
+  });
+}
+
+/** Whether Pulumi calls Cerby for this resource (state written by earlier versions may lack the mode: the default). */
+const callsCerby = (props: Partial<CerbyUniversalLogoutState>) => cerbyModeCallsCerby(props.mode ?? DEFAULT_CERBY_MODE);
+
+/** State holds the inputs (refresh); without them (`get`: only the serialized provider) read works from the id. */
+const hasState = (props?: Partial<CerbyUniversalLogoutState>) => !!props && !!(props.workspace || props.baseUrl);
+
+// `satisfies` (at the end): tsc checks this against the SDK interface (`npm run lint` is the type test), keeping the
+// methods' own, narrower result types for callers.
 export const cerbyUniversalLogoutProvider = {
   async configure(req: ConfigureRequest): Promise<void> {
     // A value that is not a whole number in range is reported by check (naming the key), never silently used.
     const configProblems: Array<{ property: string; reason: string }> = [];
-    const num = (s: typeof SETTINGS.httpTimeoutMs | typeof SETTINGS.httpRetries) => {
-      const v = req.config.get(s.key)?.trim();
+    const num = (st: typeof SETTINGS.httpTimeoutMs | typeof SETTINGS.httpRetries) => {
+      const v = req.config.get(st.key)?.trim();
       if (v === undefined || v === "") return undefined;
-      const r = integerValue(s, v, { text: true });
-      if (r.problem) configProblems.push({ property: s.key.replace(/^cerby:/, ""), reason: `${s.key} ${r.problem}` });
+      const r = integerValue(st, v, { text: true });
+      if (r.problem) configProblems.push({ property: st.key.replace(/^cerby:/, ""), reason: `${st.key} ${r.problem}` });
       return r.value;
     };
     setProviderSettings<ProviderSettings>("cerby", {
@@ -58,43 +94,12 @@ export const cerbyUniversalLogoutProvider = {
     });
   },
 
-  /** The workspace's API key: its stack config key (default cerby:apiKey), then its variable (default CERBY_API_KEY). */
-  apiKey(inputs: CerbyUniversalLogoutInputs): string | undefined {
-    const from = apiKeySources(inputs);
-    const fromConfig = from.config ? providerSettings<ProviderSettings>("cerby").config?.(from.config) : undefined;
-    return fromConfig || (from.env ? process.env[from.env] : undefined) || undefined;
-  },
-
-  client(inputs: CerbyUniversalLogoutInputs): CerbyClient {
-    // Stack config (cerby:httpTimeoutMs, cerby:httpRetries) first, then the CERBY_HTTP_* environment (tests, bench).
-    const settings = providerSettings<ProviderSettings>("cerby");
-    const env = httpEnvSettings("cerby");
-    // `??`, not truthiness: cerby:httpRetries 0 (no retries) is a valid setting.
-    const retries = settings.retries ?? env.retries;
-    return new CerbyClient({
-      baseUrl: cerbyBaseUrl(inputs),
-      settingsPath: inputs.settingsPath,
-      appInstanceId: inputs.appInstanceId,
-      apiKey: () => {
-        const key = this.apiKey(inputs);
-        if (!key) throw new UserError(`Cerby API key is not set: run ${apiKeyHowTo(inputs)}.`);
-        return key;
-      },
-      apiKeyHowTo: apiKeyHowTo(inputs),
-      timeoutMs: settings.timeoutMs ?? env.timeoutMs,
-      retry: {
-        ...(retries !== undefined ? { retries } : {}),
-        ...(env.baseDelayMs !== undefined ? { baseDelayMs: env.baseDelayMs } : {}),
-      },
-    });
-  },
-
-  async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    const { inputs, failures } = checkCerbyInputs(news);
+  async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<CerbyUniversalLogoutInputs>> {
+    const { inputs, failures } = checkCerbyInputs(news as Record<string, unknown>);
     failures.push(...(providerSettings<ProviderSettings>("cerby").configProblems ?? []));
     // An invalid mode or key name is already a failure above: only a valid mode that calls Cerby needs a key.
     const badKeyName = failures.some((f) => f.property === "apiKeyConfig" || f.property === "apiKeyEnv");
-    if (isCerbyMode(inputs.mode) && cerbyModeCallsCerby(inputs.mode) && !badKeyName && !this.apiKey(inputs)) {
+    if (isCerbyMode(inputs.mode) && cerbyModeCallsCerby(inputs.mode) && !badKeyName && !cerbyApiKey(inputs)) {
       failures.push({
         property: inputs.apiKeyConfig ? "apiKeyConfig" : inputs.apiKeyEnv ? "apiKeyEnv" : "apiKey",
         reason:
@@ -130,87 +135,35 @@ export const cerbyUniversalLogoutProvider = {
     return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
   },
 
-  async create(inputs: CerbyUniversalLogoutInputs): Promise<pulumi.dynamic.CreateResult> {
-    const outs = await this.converge(inputs);
+  async create(inputs: CerbyUniversalLogoutInputs) {
+    const outs = await convergeCerby(cerbyClient(inputs), inputs);
     return { id: cerbySettingId(inputs), outs };
   },
 
-  async update(
-    _id: string,
-    _olds: CerbyUniversalLogoutState,
-    news: CerbyUniversalLogoutInputs,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    return { outs: await this.converge(news) };
+  async update(_id: string, _olds: CerbyUniversalLogoutState, news: CerbyUniversalLogoutInputs) {
+    return { outs: await convergeCerby(cerbyClient(news), news) };
   },
 
-  /** The IdP-settings precondition, then one idempotent write: safe to repeat after a failed or partial run. */
-  async converge(inputs: CerbyUniversalLogoutInputs): Promise<CerbyUniversalLogoutState> {
-    const url = cerbyBaseUrl(inputs);
-    if (!cerbyModeCallsCerby(inputs.mode)) {
-      const note = inputs.enabled
-        ? `Cerby (manual mode): Pulumi made no call to ${url}. ${webAppSteps(inputs.appInstanceId)}`
-        : `Cerby (manual mode): to turn it off, in the Cerby web app switch off "Enable Okta Universal Logout" for ${url}.`;
-      logInfo(note);
-      return { ...inputs, url, warnings: [note] };
-    }
-    const client = this.client(inputs);
-    const warnings: string[] = [];
-    const idp = await client.getIdpSettings();
-    const problems: string[] = [];
-    if (idp.idpType !== "okta") problems.push(`the workspace's IdP is ${idp.idpType ?? "not set"}, not Okta`);
-    if (!idp.scimEnabled) problems.push("SCIM provisioning (Directory Sync) is off");
-    if (problems.length > 0) {
-      const msg =
-        `Cerby workspace ${url}: ${problems.join(" and ")}. Universal Logout only works for users provisioned from Okta: ` +
-        "set up Okta provisioning (Okta: the Cerby app → Provisioning → Enable API integration with the SCIM token from " +
-        "Cerby's IDP Settings → Directory Sync).";
-      if (inputs.requireScimProvisioning) {
-        throw new UserError(`${msg} Nothing was changed (requireScimProvisioning is set).`);
-      }
-      warnings.push(msg);
-      logWarn(msg);
-    }
-    // Pulumi calls create/update only when state differs from the program, so there is something to write; the
-    // contract's PUT is idempotent (the same body leaves the setting and its updatedAt as they are) and answers with
-    // the setting after the change, so no read before it: a repeated run after a failure converges the same way.
-    const live = await client.putUniversalLogout(inputs.enabled, inputs.enabled ? inputs.appInstanceId : null);
-    return {
-      ...inputs,
-      url,
-      enabled: live.enabled,
-      appInstanceId: live.appInstanceId ?? inputs.appInstanceId,
-      idpType: idp.idpType,
-      scimEnabled: idp.scimEnabled,
-      updatedAt: live.updatedAt ?? null,
-      warnings,
-    };
-  },
-
-  async read(id: string, props: CerbyUniversalLogoutState): Promise<pulumi.dynamic.ReadResult> {
-    // State written by earlier versions may lack the mode: the default applies, as check would apply it.
-    if (!cerbyModeCallsCerby(props.mode ?? DEFAULT_CERBY_MODE)) return { id, props };
-    const live = await this.client(props).getUniversalLogout();
-    // Report what Cerby has now; returning inputs too makes `preview --refresh` diff against the live setting.
-    const observed = { enabled: live.enabled, appInstanceId: live.appInstanceId };
-    const next = { ...props, ...observed, updatedAt: live.updatedAt ?? null } as CerbyUniversalLogoutState;
-    const inputs: Record<string, unknown> = {
-      ...checkCerbyInputs(props as unknown as Record<string, unknown>).inputs,
-      ...observed,
-    };
-    return { id, props: next, inputs };
+  /** Refresh (with state) or `get`/import (the id alone: see cerbyReadInputs for what an import assumes). */
+  async read(id: string, props?: CerbyUniversalLogoutState) {
+    if (hasState(props) && !callsCerby(props!)) return { id, props: props! };
+    const inputs = cerbyReadInputs(id, props);
+    const read = await readCerby(cerbyClient(inputs), inputs, hasState(props) ? props : undefined);
+    // The SDK declares ReadResult.inputs with the Outputs type, but they are inputs: the plugin stores them as the
+    // resource's inputs, which the next diff compares against the program's.
+    return { id, props: read.props, inputs: read.inputs as unknown as CerbyUniversalLogoutState };
   },
 
   async delete(_id: string, props: CerbyUniversalLogoutState): Promise<void> {
-    if (!cerbyModeCallsCerby(props.mode ?? DEFAULT_CERBY_MODE)) {
+    if (!callsCerby(props)) {
       logInfo(
         `Cerby (manual mode): Pulumi made no call. To turn it off, switch off "Enable Okta Universal Logout" in ${props.url}.`,
       );
       return;
     }
-    // One idempotent write (no read first): already off stays off.
-    await this.client(props).putUniversalLogout(false, null);
+    await disableCerby(cerbyClient(props));
   },
-};
+} satisfies pulumi.dynamic.ResourceProvider<CerbyUniversalLogoutInputs, CerbyUniversalLogoutState>;
 
 /** Args of the Cerby side, as a user writes them. */
 export interface CerbyUniversalLogoutArgs {
@@ -253,10 +206,11 @@ export class CerbyUniversalLogout extends DynamicResource {
       { file: __filename, rel: "components/cerby/provider", exportName: "cerbyUniversalLogoutProvider" },
       name,
       {
-        // Named here so they are outputs even when not given (check applies the defaults).
+        // Named here so they are outputs even when not given (check applies the defaults; `get` gives none).
         enabled: undefined,
         mode: undefined,
         ...args,
+        appInstanceId: args.appInstanceId,
         url: undefined,
         idpType: undefined,
         scimEnabled: undefined,
@@ -267,5 +221,20 @@ export class CerbyUniversalLogout extends DynamicResource {
       "cerby",
       "UniversalLogout",
     );
+  }
+
+  /**
+   * The setting of an existing workspace, read by its id (`<workspace URL>#okta-universal-logout`, as `pulumi up`
+   * records it), without managing it: Pulumi never writes it or switches it off. The settings path is the default
+   * unless given here; the mode is "api" (a manual-mode setting has nothing to read).
+   */
+  static get(
+    name: string,
+    id: pulumi.Input<pulumi.ID>,
+    state?: { settingsPath?: pulumi.Input<string> },
+    opts?: pulumi.CustomResourceOptions,
+  ): CerbyUniversalLogout {
+    // With `id` set Pulumi reads instead of registering; the provider's read needs only the id (and settingsPath).
+    return new CerbyUniversalLogout(name, { ...state } as CerbyUniversalLogoutArgs, { ...opts, id });
   }
 }

@@ -8,21 +8,23 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerSettings, setProviderSettings } from "../settings";
 import { DynamicResource } from "../provider-ref";
-import { UserError, VendorError, sleep } from "../http";
-import { logInfo, logWarn } from "../log";
+import { oktaModeOnlyReports } from "../modes";
+import { logInfo } from "../log";
 import { OktaApplication, OktaClient, ProvisioningStatus, oktaHttpSettingsFromEnv } from "./client";
 import { OktaCredentials, OktaMode, importOktaPrivateKey, oktaCredentialKeys, oktaCredentials } from "./config";
-import { isMissingScope } from "./errors";
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "./inputs";
-import { oktaAdminUrl, resolveCerbyApp } from "./resolve";
-import { isOktaMode, oktaModeOnlyReports } from "../modes";
-import { assertNever } from "../shared";
+import {
+  OktaUniversalLogoutStatus,
+  convergeOkta,
+  oktaConsoleSteps,
+  oktaReadInputs,
+  oktaUniversalLogoutId,
+  readOkta,
+} from "./converge";
 
-/**
- * NOT_REPORTED: the app has no `universalLogout` (absent or null) — Okta returns it only in orgs with Identity Threat
- * Protection, so the org cannot report the setting; it is not "off". UNKNOWN: a value this module does not know.
- */
-export type OktaUniversalLogoutStatus = "ENABLED" | "DISABLED" | "UNSUPPORTED" | "NOT_REPORTED" | "UNKNOWN";
+// Moved to ./converge with the orchestration; re-exported so existing imports keep working.
+export { oktaConsoleSteps, oktaUniversalLogoutStatus, statusProblem } from "./converge";
+export type { OktaUniversalLogoutStatus };
 
 /** Inputs plus what was read from Okta; `status` and `provisioning` hold the live values after create/read. */
 export interface OktaUniversalLogoutState extends OktaUniversalLogoutInputs {
@@ -41,57 +43,25 @@ interface ProviderSettings {
 
 type ConfigureRequest = { config: { get(key: string): string | undefined } };
 
-/** Longest Express Configuration follow-up: reads of the app, 1 s apart, until it shows ENABLED. */
-const ENFORCE_READS = 10;
-
-export function oktaUniversalLogoutStatus(app: OktaApplication): OktaUniversalLogoutStatus {
-  if (!app.universalLogout) return "NOT_REPORTED";
-  const s = app.universalLogout.status;
-  return s === "ENABLED" || s === "DISABLED" || s === "UNSUPPORTED" ? s : "UNKNOWN";
+/** Stack config first, then OKTA_* variables. Throws OktaConfigError naming the key. */
+function oktaProviderCredentials(mode: OktaMode): OktaCredentials {
+  const config = providerSettings<ProviderSettings>("okta").config ?? {};
+  return oktaCredentials((k) => config[k], process.env, mode);
 }
 
-/** The console procedure, in the Admin Console's words. */
-export function oktaConsoleSteps(label: string, adminUrl: string, turnOn = true): string {
-  return (
-    `Okta Admin Console → Applications → ${label} → Authentication tab → Logout → Edit → ` +
-    `${turnOn ? "tick" : "untick"} 'Okta system or admin initiates logout' → Save (${adminUrl}).`
-  );
+function oktaClient(inputs: OktaUniversalLogoutInputs): OktaClient {
+  return new OktaClient({
+    orgUrl: inputs.orgUrl,
+    credentials: oktaProviderCredentials(inputs.mode),
+    ...oktaHttpSettingsFromEnv(),
+  });
 }
 
-/** Why the app is not ENABLED, and what to do about it. */
-export function statusProblem(
-  app: OktaApplication,
-  status: OktaUniversalLogoutStatus,
-  adminUrl: string,
-  mode?: OktaMode,
-): string {
-  // In warn mode the message is the warning itself: advising warn mode there would be noise.
-  const orWarn = (text: string) => (isOktaMode(mode) && oktaModeOnlyReports(mode) ? "" : ` ${text}`);
-  const which = `the Cerby app "${app.label}" (${app.id})`;
-  switch (status) {
-    case "DISABLED":
-      return `Okta: Universal Logout is off for ${which}. Turn it on: ${oktaConsoleSteps(app.label, adminUrl)}`;
-    case "UNSUPPORTED":
-      return (
-        `Okta reports Universal Logout UNSUPPORTED for ${which}: this app cannot do Universal Logout. Check that ` +
-        `appInstanceId is the Cerby app from the Okta Integration Network, not a custom app (${adminUrl}).`
-      );
-    case "NOT_REPORTED":
-      return (
-        `Okta: this org cannot report Universal Logout for ${which}: the app has no universalLogout status (Okta ` +
-        "returns it only in orgs with Identity Threat Protection), so Pulumi can neither verify, enforce nor wait " +
-        "for it. Check that the org has Okta Identity Threat Protection (Universal Logout needs it), then check the " +
-        `setting by hand: ${oktaConsoleSteps(app.label, adminUrl)}${orWarn("Use cerby:oktaMode warn to proceed without the check.")}`
-      );
-    default:
-      return (
-        `Okta reported a Universal Logout status this module does not know for ${which}` +
-        `${app.universalLogout ? ` (${JSON.stringify(app.universalLogout.status)})` : ""}, so it cannot be verified. ` +
-        `Check the setting in the console: ${oktaConsoleSteps(app.label, adminUrl)}${orWarn("Use cerby:oktaMode warn to proceed.")}`
-      );
-  }
-}
+/** State holds the inputs (refresh); without them (`get`: only the serialized provider) read works from the id. */
+const hasState = (props?: Partial<OktaUniversalLogoutState>) => !!props && !!props.orgUrl && !!props.appInstanceId;
 
+// `satisfies` (at the end): tsc checks this against the SDK interface (`npm run lint` is the type test), keeping the
+// methods' own, narrower result types for callers.
 export const oktaUniversalLogoutProvider = {
   async configure(req: ConfigureRequest): Promise<void> {
     const config: Record<string, string | undefined> = {};
@@ -99,24 +69,10 @@ export const oktaUniversalLogoutProvider = {
     setProviderSettings<ProviderSettings>("okta", { config });
   },
 
-  /** Stack config first, then OKTA_* variables. Throws OktaConfigError naming the key. */
-  credentials(mode: OktaMode): OktaCredentials {
-    const config = providerSettings<ProviderSettings>("okta").config ?? {};
-    return oktaCredentials((k) => config[k], process.env, mode);
-  },
-
-  client(inputs: OktaUniversalLogoutInputs): OktaClient {
-    return new OktaClient({
-      orgUrl: inputs.orgUrl,
-      credentials: this.credentials(inputs.mode),
-      ...oktaHttpSettingsFromEnv(),
-    });
-  },
-
-  async check(_olds: Record<string, unknown>, news: Record<string, unknown>): Promise<pulumi.dynamic.CheckResult> {
-    const { inputs, failures } = checkOktaInputs(news);
+  async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<OktaUniversalLogoutInputs>> {
+    const { inputs, failures } = checkOktaInputs(news as Record<string, unknown>);
     try {
-      const c = this.credentials(inputs.mode);
+      const c = oktaProviderCredentials(inputs.mode);
       // Parse the key now, offline, so a bad key fails the preview instead of the first token request.
       if (c.kind === "oauth") importOktaPrivateKey(c.privateKey, c.privateKeyId);
     } catch (e) {
@@ -141,160 +97,22 @@ export const oktaUniversalLogoutProvider = {
     return { changes: changed.length > 0 || drift, replaces: [], deleteBeforeReplace: false };
   },
 
-  async create(inputs: OktaUniversalLogoutInputs): Promise<pulumi.dynamic.CreateResult> {
-    const outs = await this.converge(inputs);
-    return { id: `${inputs.orgUrl}/api/v1/apps/${inputs.appInstanceId}#universal-logout`, outs };
+  async create(inputs: OktaUniversalLogoutInputs) {
+    const outs = await convergeOkta(oktaClient(inputs), inputs);
+    return { id: oktaUniversalLogoutId(inputs), outs };
   },
 
-  async update(
-    _id: string,
-    _olds: OktaUniversalLogoutState,
-    news: OktaUniversalLogoutInputs,
-  ): Promise<pulumi.dynamic.UpdateResult> {
-    return { outs: await this.converge(news) };
+  async update(_id: string, _olds: OktaUniversalLogoutState, news: OktaUniversalLogoutInputs) {
+    return { outs: await convergeOkta(oktaClient(news), news) };
   },
 
-  /**
-   * Read the app (unless the program read it in this run: `observedApp`), check the preconditions, then verify / warn /
-   * enforce / wait by mode. Safe to repeat.
-   */
-  async converge(given: OktaUniversalLogoutInputs): Promise<OktaUniversalLogoutState> {
-    const { observedApp, ...inputs } = given;
-    const client = this.client(inputs);
-    const seen = observedApp && observedApp.id === inputs.appInstanceId && observedApp.status === "ACTIVE";
-    let app = seen ? observedApp : await resolveCerbyApp(client, { appInstanceId: inputs.appInstanceId });
-    const adminUrl = oktaAdminUrl(inputs.orgUrl, app.name, app.id);
-    const warnings: string[] = [];
-    const warn = (msg: string) => {
-      warnings.push(msg);
-      logWarn(msg);
-    };
-
-    const provisioning = await client.provisioningOf(app);
-    if (provisioning !== "ENABLED") {
-      const msg =
-        `Okta: the Cerby app "${app.label}" (${app.id}) does not provision users to Cerby (provisioning ` +
-        `${provisioning === "NOT_SET_UP" ? "is not set up" : "is DISABLED"}); Universal Logout only reaches users ` +
-        `Cerby knows from Okta. Admin Console → Applications → ${app.label} → Provisioning → Configure API ` +
-        "Integration → Enable API integration (SCIM token from Cerby's IDP Settings → Directory Sync) → To App: " +
-        `enable Create Users, Update User Attributes, Deactivate Users (${adminUrl}).`;
-      if (inputs.requireProvisioning)
-        throw new UserError(`${msg} Stopped before any change (requireProvisioning is set).`);
-      warn(msg);
-    }
-
-    let status = oktaUniversalLogoutStatus(app);
-    if (status !== "ENABLED") {
-      switch (inputs.mode) {
-        case "verify":
-          throw new UserError(statusProblem(app, status, adminUrl));
-        case "warn":
-          warn(statusProblem(app, status, adminUrl, "warn"));
-          break;
-        case "enforce":
-          app = await this.enforce(client, app, status, adminUrl, inputs.waitTimeoutSeconds);
-          break;
-        case "wait":
-          app = await this.waitForAdmin(client, app, adminUrl, inputs);
-          break;
-        default:
-          // A new mode must say here what it does when Okta does not show ENABLED.
-          assertNever(inputs.mode, "Okta mode");
-      }
-      status = oktaUniversalLogoutStatus(app);
-    }
-    return { ...inputs, status, appName: app.name, appLabel: app.label, adminUrl, provisioning, warnings };
-  },
-
-  /** Express Configuration, then re-read until Okta shows ENABLED (it may apply asynchronously). */
-  async enforce(
-    client: OktaClient,
-    app: OktaApplication,
-    status: OktaUniversalLogoutStatus,
-    adminUrl: string,
-    waitTimeoutSeconds: number,
-  ): Promise<OktaApplication> {
-    // Nothing could confirm the result where Okta does not report the status: refuse before any write.
-    if (status === "UNSUPPORTED" || status === "NOT_REPORTED")
-      throw new UserError(statusProblem(app, status, adminUrl));
-    try {
-      await client.expressConfigureUniversalLogout(app.id);
-    } catch (e) {
-      if (!(e instanceof VendorError) || ![403, 404, 405].includes(e.status ?? 0) || isMissingScope(e)) throw e;
-      throw new UserError(
-        `Okta: could not turn on Universal Logout for the Cerby app "${app.label}" (${app.id}) by API (HTTP ` +
-          `${e.status}). This is expected for Cerby: Express Configuration exists only in Okta's in-development API, ` +
-          "and only for OIN apps built on Auth0 after an admin consents in the console; Cerby's own procedure is the " +
-          "console checkbox. (Otherwise the token's admin lacks the Super Administrator / Application Administrator " +
-          `role.) Turn it on in the console: ${oktaConsoleSteps(app.label, adminUrl)} Then use cerby:oktaMode verify ` +
-          `(or wait, to let a person tick it during the run) — the expected modes for Cerby. Okta said: ${e.message}`,
-      );
-    }
-    const deadline = Date.now() + waitTimeoutSeconds * 1000;
-    let current = app;
-    for (let read = 1; read <= ENFORCE_READS; read++) {
-      current = await client.getApp(app.id);
-      const now = oktaUniversalLogoutStatus(current);
-      if (now === "ENABLED") return current;
-      if (read === ENFORCE_READS || Date.now() + 1000 > deadline) {
-        throw new UserError(
-          `Okta accepted Express Configuration of Universal Logout for "${app.label}" (${app.id}) but still reports ` +
-            `${now} after ${read} reads. Check it in the console: ${oktaConsoleSteps(app.label, adminUrl)} ` +
-            "Rerunning is safe.",
-        );
-      }
-      await sleep(1000);
-    }
-    return current;
-  },
-
-  /** Poll until an admin ticks the box in the console, or the timeout. */
-  async waitForAdmin(
-    client: OktaClient,
-    app: OktaApplication,
-    adminUrl: string,
-    inputs: OktaUniversalLogoutInputs,
-  ): Promise<OktaApplication> {
-    const deadline = Date.now() + inputs.waitTimeoutSeconds * 1000;
-    let current = app;
-    for (;;) {
-      const status = oktaUniversalLogoutStatus(current);
-      if (status === "ENABLED") return current;
-      // Waiting cannot help when the app can never do it, or the org can never report it.
-      if (status === "UNSUPPORTED" || status === "NOT_REPORTED") {
-        throw new UserError(statusProblem(current, status, adminUrl));
-      }
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        throw new UserError(
-          `Okta: Universal Logout is still ${status} for the Cerby app "${app.label}" (${app.id}) after waiting ` +
-            `${inputs.waitTimeoutSeconds} s. ${oktaConsoleSteps(app.label, adminUrl)} Then rerun \`pulumi up\`.`,
-        );
-      }
-      logInfo(
-        `Okta: waiting for an admin to turn on Universal Logout for "${app.label}" (now ${status}, ` +
-          `${Math.ceil(left / 1000)} s left, next check in ${inputs.pollIntervalSeconds} s): ${oktaConsoleSteps(app.label, adminUrl)}`,
-      );
-      await sleep(Math.min(inputs.pollIntervalSeconds * 1000, left));
-      current = await client.getApp(app.id);
-    }
-  },
-
-  async read(id: string, props: OktaUniversalLogoutState): Promise<pulumi.dynamic.ReadResult> {
-    // Refresh reads live: an observedApp in state is what an earlier run saw, never used here.
-    const { observedApp: _ignored, ...inputs } = checkOktaInputs(props as unknown as Record<string, unknown>).inputs;
-    const client = this.client(inputs);
-    const app = await client.getApp(inputs.appInstanceId);
-    // Live values; returning inputs too makes `preview --refresh` diff against what Okta shows now.
-    const next: OktaUniversalLogoutState = {
-      ...props,
-      status: oktaUniversalLogoutStatus(app),
-      appName: app.name,
-      appLabel: app.label,
-      adminUrl: oktaAdminUrl(inputs.orgUrl, app.name, app.id),
-      provisioning: await client.provisioningOf(app),
-    };
-    return { id, props: next, inputs };
+  /** Refresh (with state) or `get`/import (the id alone: see oktaReadInputs). Reads live, never `observedApp`. */
+  async read(id: string, props?: OktaUniversalLogoutState) {
+    const inputs = oktaReadInputs(id, props);
+    const read = await readOkta(oktaClient(inputs), inputs, hasState(props) ? props : undefined);
+    // The SDK declares ReadResult.inputs with the Outputs type, but they are inputs: the plugin stores them as the
+    // resource's inputs, which the next diff compares against the program's.
+    return { id, props: read.props, inputs: read.inputs as unknown as OktaUniversalLogoutState };
   },
 
   /** No Okta call: there is no API to turn Universal Logout off. Says what the admin must do instead. */
@@ -306,7 +124,7 @@ export const oktaUniversalLogoutProvider = {
         `until an admin turns it off: ${oktaConsoleSteps(label, url, false)}`,
     );
   },
-};
+} satisfies pulumi.dynamic.ResourceProvider<OktaUniversalLogoutInputs, OktaUniversalLogoutState>;
 
 /** Args of the Okta side, as a user writes them. */
 export interface OktaUniversalLogoutArgs {
@@ -354,5 +172,14 @@ export class OktaUniversalLogout extends DynamicResource {
       "okta",
       "UniversalLogout",
     );
+  }
+
+  /**
+   * The Cerby app's Universal Logout setting, read by its id (`<org URL>/api/v1/apps/<App instance ID>#universal-logout`,
+   * as `pulumi up` records it), without managing it.
+   */
+  static get(name: string, id: pulumi.Input<pulumi.ID>, opts?: pulumi.CustomResourceOptions): OktaUniversalLogout {
+    // With `id` set Pulumi reads instead of registering; the provider's read needs only the id.
+    return new OktaUniversalLogout(name, {} as OktaUniversalLogoutArgs, { ...opts, id });
   }
 }

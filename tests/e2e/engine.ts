@@ -5,7 +5,7 @@
  * engine's steps against `@pulumi/pulumi`'s real dynamic-provider plugin (`cmd/dynamic-provider`, a gRPC server),
  * called with the SDK's own generated stubs: Configure with the stack config, then Check → Create, or
  * Check → Diff → Update (or replace). Resources left out of the program are deleted in reverse order. Refresh calls
- * Read. State is a JSON file written after every step, as the engine checkpoints, so a failed `up` leaves the state of
+ * Read; so does `Resource.get` (ReadResource), whose resources are recorded as external and never deleted. State is a JSON file written after every step, as the engine checkpoints, so a failed `up` leaves the state of
  * what did happen. Registration order is the dependency order: the SDK only registers a resource once everything it
  * depends on has been registered.
  *
@@ -63,13 +63,15 @@ export interface StateResource {
   id: string;
   inputs: Record<string, unknown>;
   outputs: Record<string, unknown>;
+  /** Read with `Resource.get` (the engine's ReadResource): recorded, refreshed, never created, updated or deleted. */
+  external?: boolean;
 }
 
 export interface State {
   resources: StateResource[];
 }
 
-export type StepOp = "create" | "update" | "same" | "replace" | "delete" | "refresh";
+export type StepOp = "create" | "update" | "same" | "replace" | "delete" | "refresh" | "read" | "discard";
 
 export interface Step {
   op: StepOp;
@@ -293,6 +295,9 @@ export class Engine {
           const urn = this.urn(args.type, args.name);
           seen.add(urn);
           const inputs = args.inputs as Record<string, unknown>;
+          // `Resource.get` reaches the mocks' newResource through ReadResource: with an id and, unlike a registration
+          // (which always carries `transforms`), nothing else. A registration with an id is the `import` option.
+          const isGet = !!args.id && !("transforms" in args);
           if (!args.type.startsWith(DYNAMIC_PREFIX)) {
             const h = handlers[args.type];
             const res = h ? h(inputs, args.name) : { id: args.custom ? `${args.name}-id` : "", state: inputs };
@@ -300,6 +305,9 @@ export class Engine {
             return res;
           }
           try {
+            if (args.id && !isGet) throw new Error("the import resource option is not modelled by this driver");
+            if (isGet)
+              return await this.slot(() => this.readStep(urn, args.type, args.name, args.id!, inputs, steps, commit));
             return await this.slot(() =>
               this.step(urn, args.type, args.name, inputs, state, steps, commit, !!opts.preview),
             );
@@ -410,8 +418,9 @@ export class Engine {
     for (const r of [...state.resources].reverse()) {
       if (!selected(r)) continue;
       try {
-        if (r.type.startsWith(DYNAMIC_PREFIX) && !preview) await this.deleteResource(r);
-        steps.push({ op: "delete", urn: r.urn });
+        // A resource read with `get` is not this stack's to delete: it leaves the state only.
+        if (r.type.startsWith(DYNAMIC_PREFIX) && !preview && !r.external) await this.deleteResource(r);
+        steps.push({ op: r.external ? "discard" : "delete", urn: r.urn });
         if (!preview) {
           state.resources = state.resources.filter((x) => x.urn !== r.urn);
           this.writeState(state);
@@ -484,6 +493,39 @@ export class Engine {
     const outputs = res.getProperties().toJavaScript() as Record<string, unknown>;
     commit({ urn, type, name, id: old.id, inputs, outputs });
     return { id: old.id, state: outputs };
+  }
+
+  /**
+   * `Resource.get`: the engine's ReadResource, which calls the provider's Read with the id and the resource's inputs
+   * (no prior properties; the plugin finds the serialized provider in the inputs). In preview too, as the engine does.
+   */
+  private async readStep(
+    urn: string,
+    type: string,
+    name: string,
+    id: string,
+    inputs: Record<string, unknown>,
+    steps: Step[],
+    commit: (r: StateResource) => void,
+  ): Promise<{ id: string; state: Record<string, unknown> }> {
+    const req = new provpb.ReadRequest();
+    req.setId(id);
+    req.setUrn(urn);
+    req.setInputs(toStruct(inputs));
+    const res = await this.rpc("read", req);
+    if (!res.getId()) throw new Error(`resource '${id}' does not exist`);
+    const outputs = res.getProperties()?.toJavaScript() ?? {};
+    steps.push({ op: "read", urn });
+    commit({
+      urn,
+      type,
+      name,
+      id: res.getId(),
+      inputs: res.getInputs()?.toJavaScript() ?? inputs,
+      outputs,
+      external: true,
+    });
+    return { id: res.getId(), state: outputs };
   }
 
   private async create(
