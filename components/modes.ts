@@ -1,9 +1,9 @@
 /**
  * The modes of both sides, each list declared once. Types, zod enums, check messages, defaults and docs derive from
- * these lists, and every question about a mode is answered by one function with an exhaustive switch: adding a mode is
- * a compile error at each place that must decide what it does (see README, "Modes").
+ * these lists, and every question about a mode is answered by one exhaustive table (a `Record` over the mode type):
+ * adding a mode is a compile error at each place that must decide what it does (docs/architecture.md, "Adding a mode").
  */
-import { assertNever, orList } from "./shared";
+import { orList } from "./shared";
 
 /** Cerby side (`cerby:mode`). */
 export const CERBY_MODES = ["api", "manual"] as const;
@@ -55,42 +55,25 @@ export function oktaModeHelp(): string {
   return modeHelp(OKTA_MODES, DEFAULT_OKTA_MODE, OKTA_MODE_HELP);
 }
 
+/**
+ * The questions about a mode, one table each. A `Record` over the mode type is as exhaustive as a switch: a new mode
+ * without its row does not compile, so adding a mode is a compile error here, at each question it must answer.
+ */
+const CERBY_MODE_CALLS_CERBY: Record<CerbyMode, boolean> = { api: true, manual: false };
+const OKTA_MODE_WRITES: Record<OktaMode, boolean> = { verify: false, warn: false, enforce: true, wait: false };
+const OKTA_MODE_ONLY_REPORTS: Record<OktaMode, boolean> = { verify: false, warn: true, enforce: false, wait: false };
+
 /** Whether Pulumi calls Cerby in this mode (manual: it records the desired state and logs the web-app steps). */
 export function cerbyModeCallsCerby(mode: CerbyMode): boolean {
-  switch (mode) {
-    case "api":
-      return true;
-    case "manual":
-      return false;
-    default:
-      return assertNever(mode, "Cerby mode");
-  }
+  return CERBY_MODE_CALLS_CERBY[mode];
 }
 
 /** Whether the Okta mode may write to Okta (Express Configuration), so needs okta.apps.manage. */
 export function oktaModeWrites(mode: OktaMode): boolean {
-  switch (mode) {
-    case "enforce":
-      return true;
-    case "verify":
-    case "warn":
-    case "wait":
-      return false;
-    default:
-      return assertNever(mode, "Okta mode");
-  }
+  return OKTA_MODE_WRITES[mode];
 }
 
 /** Whether the Okta mode only reports a status that is not ENABLED (warn) instead of failing, repairing or waiting. */
 export function oktaModeOnlyReports(mode: OktaMode): boolean {
-  switch (mode) {
-    case "warn":
-      return true;
-    case "verify":
-    case "enforce":
-    case "wait":
-      return false;
-    default:
-      return assertNever(mode, "Okta mode");
-  }
+  return OKTA_MODE_ONLY_REPORTS[mode];
 }

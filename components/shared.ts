@@ -2,6 +2,7 @@
  * Small pieces both sides use: the exhaustiveness guard for mode switches, the value Pulumi passes for unknown inputs,
  * and the shape of a `check` failure. Nothing here knows Cerby or Okta.
  */
+import { z } from "zod";
 
 /**
  * The `default:` of a switch over a closed union: it only compiles when every member has a case, so adding a member
@@ -13,6 +14,31 @@ export function assertNever(x: never, what = "value"): never {
 
 /** The value Pulumi passes to dynamic providers for inputs not known yet (preview of a new Okta app). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Whether an input value is known (not Pulumi's placeholder for a value computed later). */
+export function isKnown(v: unknown): boolean {
+  return v !== UNKNOWN;
+}
+
+/** Whether an input was left out: absent, null or "". */
+export function isBlank(v: unknown): boolean {
+  return v === undefined || v === null || v === "";
+}
+
+/**
+ * The raw inputs a `check` reads, as an object of the named properties of any value (each checked by hand after, so
+ * every problem is reported with its fix, not zod's message); other properties pass through.
+ */
+export function rawInputs<K extends string>(keys: readonly K[], raw: unknown): Partial<Record<K, unknown>> {
+  const shape = Object.fromEntries(keys.map((k) => [k, z.unknown().optional()])) as Record<
+    K,
+    z.ZodOptional<z.ZodUnknown>
+  >;
+  return z
+    .object(shape)
+    .passthrough()
+    .parse(raw ?? {}) as Partial<Record<K, unknown>>;
+}
 
 /** One problem found by a provider's `check`: the input property and what to do about it. */
 export interface CheckFailure {

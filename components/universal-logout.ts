@@ -3,35 +3,21 @@
  * App instance ID, turns on Universal Logout in Cerby first, then declares the Okta app's logout setting after it.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { CerbyUniversalLogout } from "./cerby/provider";
+import { CerbyUniversalLogout, CerbyUniversalLogoutArgs } from "./cerby/provider";
 import { OktaUniversalLogout, oktaUniversalLogoutStatus, statusProblem } from "./okta/provider";
 import { OktaClient, oktaHttpSettingsFromEnv } from "./okta/client";
 import { UserError } from "./http";
 import { asRunError, toRunError } from "./run-error";
 import { oktaCredentials, OktaCredentials } from "./okta/config";
-import { CerbyMode, OktaMode, cerbyModeCallsCerby, isCerbyMode, isOktaMode, oktaModeOnlyReports } from "./modes";
+import { OktaMode, cerbyModeCallsCerby, isCerbyMode, isOktaMode, oktaModeOnlyReports } from "./modes";
 import { oktaAdminUrl, resolveCerbyAppShared } from "./okta/resolve";
 import { OktaApplication } from "./okta/client";
 
-export interface CerbySideArgs {
-  /** Cerby workspace name: the subdomain of https://{workspace}.cerby.com. */
-  workspace?: pulumi.Input<string>;
-  /** Full workspace URL instead of `workspace` (private deployments, the bundled emulators). https unless loopback. */
-  baseUrl?: pulumi.Input<string>;
-  /** Path prefix of the assumed Cerby settings endpoint (default: DEFAULT_SETTINGS_PATH of cerby/contract). */
-  settingsPath?: pulumi.Input<string>;
-  /** "api" (default): Pulumi calls Cerby. "manual": you do the web-app step; Pulumi records it and makes no call. */
-  mode?: pulumi.Input<CerbyMode>;
-  /** Fail instead of warning when the workspace's IdP is not Okta or SCIM provisioning is off. */
-  requireScimProvisioning?: pulumi.Input<boolean>;
-  /**
-   * The stack config key holding this workspace's API key (a secret), e.g. "cerby:apiKeyEu", for stacks with several
-   * workspaces; default cerby:apiKey. The key's name only: the key is read at run time and never stored.
-   */
-  apiKeyConfig?: pulumi.Input<string>;
-  /** The environment variable holding this workspace's API key, e.g. "CERBY_API_KEY_EU"; default CERBY_API_KEY. */
-  apiKeyEnv?: pulumi.Input<string>;
-}
+/**
+ * The Cerby side, as the Cerby resource takes it (one definition: ./cerby/provider), less what the component supplies:
+ * the App instance ID it resolves, and `enabled` (a binding turns Universal Logout on).
+ */
+export interface CerbySideArgs extends Omit<CerbyUniversalLogoutArgs, "appInstanceId" | "enabled"> {}
 
 export interface OktaSideArgs {
   /** Root URL of the Okta org, e.g. https://acme.okta.com (see `oktaOrgUrl` for building it from okta:orgName). */

@@ -15,14 +15,12 @@ import {
 } from "./contract";
 import {
   FailureInfo,
-  HTTP_DEFAULTS,
   HttpClient,
   failureFields,
   RetryPolicy,
   VendorError,
-  defaultRetryPolicy,
   malformedAnswerHint,
-  notRetriedHint,
+  serverErrorHint,
   redirectHint,
   transportHint,
 } from "../http";
@@ -65,9 +63,9 @@ export class CerbyClient {
     this.http = new HttpClient({
       side: "Cerby",
       baseUrl: opts.baseUrl,
-      timeoutMs: opts.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
-      retry: { ...defaultRetryPolicy(), ...opts.retry },
-      concurrency: opts.concurrency ?? HTTP_DEFAULTS.concurrency.Cerby,
+      timeoutMs: opts.timeoutMs,
+      retry: opts.retry,
+      concurrency: opts.concurrency,
       authHeaders: async () => ({ "X-API-Key": opts.apiKey() }),
       describeFailure: (info) =>
         describeCerbyFailure(info, opts.baseUrl, this.settingsPath, opts.appInstanceId, opts.apiKeyHowTo),
@@ -231,17 +229,8 @@ export function describeCerbyFailure(
       hint =
         "Cerby kept rate-limiting the calls beyond the retry budget. Wait a few minutes and rerun; the run is safe to repeat.";
       break;
-    case status >= 500 && info.stop === "final":
-      hint = notRetriedHint(
-        "Cerby",
-        status,
-        info.method,
-        "Check cerby:baseUrl and cerby:settingsPath; the run is safe to repeat: it reads the live setting before writing.",
-      );
-      break;
     case status >= 500:
-      hint =
-        "Cerby had a server error beyond the retry budget. The run is safe to repeat: it reads the live setting before writing.";
+      hint = serverErrorHint("Cerby", info, "Check cerby:baseUrl and cerby:settingsPath");
       break;
     default:
       hint = "Unexpected answer from Cerby; check cerby:baseUrl and cerby:settingsPath.";

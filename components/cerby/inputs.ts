@@ -2,17 +2,12 @@
  * Validation and normalization of the Cerby resource's inputs: what `check` runs before anything is written.
  * Pure functions, no network, built per call (this module is serialized with the provider).
  */
-import { z } from "zod";
 import { SETTINGS } from "../settings-table";
 import { DEFAULT_SETTINGS_PATH, WORKSPACE_PATTERN, workspaceBaseUrl } from "./contract";
 import { baseUrlProblem } from "../http";
 import { appInstanceIdProblem } from "../app-instance-id";
 import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeHelp, isCerbyMode } from "../modes";
-import { CheckFailure, UNKNOWN } from "../shared";
-
-// Kept for importers of these names from here; each is defined once, in the module named.
-export type { CerbyMode, CheckFailure };
-export { UNKNOWN, appInstanceIdProblem };
+import { CheckFailure, isBlank, isKnown, rawInputs } from "../shared";
 
 /** Normalized inputs of the Cerby Universal Logout resource, as stored in state. */
 export interface CerbyUniversalLogoutInputs {
@@ -89,31 +84,27 @@ export function settingsPathProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-function inputShape() {
-  return z
-    .object({
-      workspace: z.unknown().optional(),
-      baseUrl: z.unknown().optional(),
-      settingsPath: z.unknown().optional(),
-      appInstanceId: z.unknown().optional(),
-      mode: z.unknown().optional(),
-      enabled: z.unknown().optional(),
-      requireScimProvisioning: z.unknown().optional(),
-      apiKeyConfig: z.unknown().optional(),
-      apiKeyEnv: z.unknown().optional(),
-    })
-    .passthrough();
-}
+/** The inputs `check` reads. */
+const INPUT_KEYS = [
+  "workspace",
+  "baseUrl",
+  "settingsPath",
+  "appInstanceId",
+  "mode",
+  "enabled",
+  "requireScimProvisioning",
+  "apiKeyConfig",
+  "apiKeyEnv",
+] as const;
 
 /** Validates raw inputs; every failure names its property and says how to fix it. */
 export function checkCerbyInputs(raw: Record<string, unknown>): {
   inputs: CerbyUniversalLogoutInputs;
   failures: CheckFailure[];
 } {
-  const news = inputShape().parse(raw ?? {});
+  const news = rawInputs(INPUT_KEYS, raw);
   const failures: CheckFailure[] = [];
-  const known = (v: unknown) => v !== UNKNOWN;
-  const blank = (v: unknown) => v === undefined || v === null || v === "";
+  const [known, blank] = [isKnown, isBlank];
 
   if (!blank(news.workspace) && !blank(news.baseUrl)) {
     failures.push({

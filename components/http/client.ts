@@ -19,7 +19,7 @@ import {
   releaseSlot,
 } from "./limiter";
 import { ProxyChoice, ProxyFailure, proxyFor, tunnelAgent } from "./proxy";
-import { RetryPolicy, backoffMs, isRetryableStatus, serverWaitMs, sleep } from "./retry";
+import { RetryPolicy, backoffMs, defaultRetryPolicy, isRetryableStatus, serverWaitMs, sleep } from "./retry";
 import { cleanQuery, joinUrl, requestUrlProblem, safePath } from "./url";
 
 export interface RequestSpec {
@@ -49,10 +49,12 @@ export interface HttpResponse {
 export interface HttpClientOptions {
   side: Side;
   baseUrl: string;
-  timeoutMs: number;
-  retry: RetryPolicy;
-  /** Most requests in flight at once against this base URL. */
-  concurrency: number;
+  /** Deadline per attempt (default HTTP_DEFAULTS.timeoutMs). */
+  timeoutMs?: number;
+  /** Overrides of the retry policy (default: defaultRetryPolicy(), from HTTP_DEFAULTS). */
+  retry?: Partial<RetryPolicy>;
+  /** Most requests in flight at once against this base URL (default HTTP_DEFAULTS.concurrency of the side). */
+  concurrency?: number;
   /** Auth headers, resolved per request so tokens can be refreshed and are never stored here. */
   authHeaders: () => Promise<Record<string, string>>;
   /** Turn a failed call into a VendorError with advice. */
@@ -88,8 +90,17 @@ export class HttpClient {
   /** Bound on requests in flight against this client's origin, across every client of the process. */
   readonly concurrency: number;
 
-  constructor(readonly opts: HttpClientOptions) {
-    this.concurrency = Math.max(1, Math.floor(effectiveConcurrency(opts.side, opts.concurrency)));
+  /** The options with every default applied: the one place the clients' defaults are filled in. */
+  readonly opts: HttpClientOptions & { timeoutMs: number; retry: RetryPolicy };
+
+  constructor(options: HttpClientOptions) {
+    this.opts = {
+      ...options,
+      timeoutMs: options.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
+      retry: { ...defaultRetryPolicy(), ...options.retry },
+    };
+    const fallback = options.concurrency ?? HTTP_DEFAULTS.concurrency[options.side];
+    this.concurrency = Math.max(1, Math.floor(effectiveConcurrency(options.side, fallback)));
   }
 
   /**

@@ -219,3 +219,18 @@ export function notRetriedHint(side: Side, status: number, method: string, then:
     `. ${then}`
   );
 }
+
+/**
+ * A 5xx the run gave up on: one a retry would not change (not retried), or a transient one beyond the retry budget.
+ * `check`: what to look at first for the former ("Check the org URL").
+ */
+export function serverErrorHint(
+  side: Side,
+  info: Pick<FailureInfo, "status" | "method" | "stop">,
+  check: string,
+): string {
+  const safe = "the run is safe to repeat: it converges from what is there.";
+  return info.stop === "final"
+    ? notRetriedHint(side, info.status ?? 0, info.method, `${check}; ${safe}`)
+    : `${side} had a server error beyond the retry budget. The run is safe to repeat: it converges from what is there.`;
+}

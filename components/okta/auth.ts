@@ -8,7 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { z } from "zod";
 import { processMap } from "../settings";
-import { HTTP_DEFAULTS, HttpClient, HttpClientOptions, RetryPolicy, VendorError, defaultRetryPolicy } from "../http";
+import { HTTP_DEFAULTS, HttpClient, HttpClientOptions, RetryPolicy, VendorError } from "../http";
 import { OktaCredentials, OktaSigningKey, importOktaPrivateKey } from "./config";
 import { describeOktaTokenFailure, dpopHint } from "./errors";
 
@@ -81,8 +81,8 @@ export class OktaAuth {
       this.http = new HttpClient({
         side: "Okta",
         baseUrl: opts.orgUrl,
-        timeoutMs: opts.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
-        retry: { ...defaultRetryPolicy(), ...opts.retry },
+        timeoutMs: opts.timeoutMs,
+        retry: opts.retry,
         concurrency: HTTP_DEFAULTS.tokenConcurrency,
         authHeaders: async () => ({}),
         describeFailure: (info) => describeOktaTokenFailure(info, { orgUrl: opts.orgUrl, clientId }),

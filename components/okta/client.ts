@@ -4,15 +4,7 @@
  * come from ../http; advice from ./errors; credentials from ./auth (resolved per request, never stored here).
  */
 import { z } from "zod";
-import {
-  HTTP_DEFAULTS,
-  HttpClient,
-  HttpClientOptions,
-  RetryPolicy,
-  VendorError,
-  defaultRetryPolicy,
-  sanitizeText,
-} from "../http";
+import { HttpClient, HttpClientOptions, RetryPolicy, VendorError, sanitizeText } from "../http";
 import { OktaAuth } from "./auth";
 import { OktaCredentials } from "./config";
 import { describeOktaFailure } from "./errors";
@@ -132,9 +124,9 @@ export class OktaClient {
     this.http = new HttpClient({
       side: "Okta",
       baseUrl: this.orgUrl,
-      timeoutMs: opts.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
-      retry: { ...defaultRetryPolicy(), ...opts.retry },
-      concurrency: opts.concurrency ?? HTTP_DEFAULTS.concurrency.Okta,
+      timeoutMs: opts.timeoutMs,
+      retry: opts.retry,
+      concurrency: opts.concurrency,
       authHeaders: () => this.auth.headers(),
       onUnauthorized: (sent) => this.auth.invalidate(sent),
       describeFailure: (info) =>

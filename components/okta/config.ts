@@ -8,9 +8,6 @@ import { UserError, baseUrlProblem } from "../http";
 import { OktaMode, isOktaMode, oktaModeWrites } from "../modes";
 import { SETTINGS } from "../settings-table";
 
-// Kept for importers of the name from here; defined once, in ../modes.
-export type { OktaMode };
-
 /** An API token (`SSWS`), or an OAuth 2.0 service app signing its own client assertions (private_key_jwt). */
 export type OktaCredentials =
   | { kind: "ssws"; apiToken: string }

@@ -10,7 +10,7 @@ import {
   failureFields,
   isWrite,
   malformedAnswerHint,
-  notRetriedHint,
+  serverErrorHint,
   redirectHint,
   transportHint,
 } from "../http";
@@ -144,17 +144,8 @@ export function describeOktaFailure(info: FailureInfo, ctx: OktaFailureContext):
     case status === 405:
       hint = `This Okta org does not offer ${info.method} ${info.path}.`;
       break;
-    case status >= 500 && info.stop === "final":
-      hint = notRetriedHint(
-        "Okta",
-        status,
-        info.method,
-        "Check the org URL; the run is safe to repeat: it converges from what is there.",
-      );
-      break;
     case status >= 500:
-      hint =
-        "Okta had a server error beyond the retry budget. The run is safe to repeat: it converges from what is there.";
+      hint = serverErrorHint("Okta", info, "Check the org URL");
       break;
     case status === 400:
       hint = `Okta rejected the request for ${app}; the causes above say which field.`;

@@ -4,15 +4,11 @@
  */
 import { z } from "zod";
 import { appInstanceIdProblem } from "../app-instance-id";
-import { DEFAULT_OKTA_MODE, OKTA_MODES, OktaMode, isOktaMode, oktaModeHelp } from "../modes";
+import { DEFAULT_OKTA_MODE, OktaMode, isOktaMode, oktaModeHelp } from "../modes";
 import { IntegerSetting, SETTINGS, integerValue } from "../settings-table";
-import { CheckFailure, UNKNOWN } from "../shared";
+import { CheckFailure, isBlank, isKnown, rawInputs } from "../shared";
 import { oktaOrgUrlProblem } from "./config";
 import type { OktaApplication } from "./client";
-
-// Kept for importers of these names from here; each is defined once, in the module named.
-export { OKTA_MODES, UNKNOWN };
-export type { CheckFailure };
 
 /** Normalized inputs of the Okta Universal Logout resource, as stored in state. */
 export interface OktaUniversalLogoutInputs {
@@ -29,29 +25,25 @@ export interface OktaUniversalLogoutInputs {
   observedApp?: OktaApplication;
 }
 
-function inputShape() {
-  return z
-    .object({
-      orgUrl: z.unknown().optional(),
-      appInstanceId: z.unknown().optional(),
-      mode: z.unknown().optional(),
-      waitTimeoutSeconds: z.unknown().optional(),
-      pollIntervalSeconds: z.unknown().optional(),
-      requireProvisioning: z.unknown().optional(),
-      observedApp: z.unknown().optional(),
-    })
-    .passthrough();
-}
+/** The inputs `check` reads. */
+const INPUT_KEYS = [
+  "orgUrl",
+  "appInstanceId",
+  "mode",
+  "waitTimeoutSeconds",
+  "pollIntervalSeconds",
+  "requireProvisioning",
+  "observedApp",
+] as const;
 
 /** Validates raw inputs; every failure names its property, the problem with the value, and the fix. */
 export function checkOktaInputs(raw: Record<string, unknown>): {
   inputs: OktaUniversalLogoutInputs;
   failures: CheckFailure[];
 } {
-  const news = inputShape().parse(raw ?? {});
+  const news = rawInputs(INPUT_KEYS, raw);
   const failures: CheckFailure[] = [];
-  const known = (v: unknown) => v !== UNKNOWN;
-  const blank = (v: unknown) => v === undefined || v === null || v === "";
+  const [known, blank] = [isKnown, isBlank];
 
   if (blank(news.orgUrl)) {
     failures.push({

@@ -11,7 +11,8 @@ import { DynamicResource } from "../provider-ref";
 import { oktaModeOnlyReports } from "../modes";
 import { logInfo } from "../log";
 import { OktaApplication, OktaClient, ProvisioningStatus, oktaHttpSettingsFromEnv } from "./client";
-import { OktaCredentials, OktaMode, importOktaPrivateKey, oktaCredentialKeys, oktaCredentials } from "./config";
+import { OktaCredentials, importOktaPrivateKey, oktaCredentialKeys, oktaCredentials } from "./config";
+import type { OktaMode } from "../modes";
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "./inputs";
 import {
   OktaUniversalLogoutStatus,

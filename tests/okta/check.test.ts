@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { oktaUniversalLogoutProvider as provider } from "../../components/okta/provider";
-import { UNKNOWN } from "../../components/okta/inputs";
+import { UNKNOWN } from "../../components/shared";
 import { OktaConfigError, importOktaPrivateKey, oktaCredentials, oktaOrgUrl } from "../../components/okta/config";
 import { OktaEmulator } from "../emulators/okta";
 import { configOf } from "../helpers/serialize";
