@@ -14,6 +14,7 @@ import { expect } from "chai";
 import type { Fault, FaultMatch, RecordedRequest } from "../emulators/server";
 import { freshAppId } from "../helpers/keys";
 import { RunResult } from "../e2e/engine";
+import { scan } from "./scan";
 import {
   AuthKind,
   RETRIES,
@@ -26,6 +27,7 @@ import {
   onRequest,
   ops,
   registerArtifact,
+  registry,
   startRig,
   useProgramHttpEnv,
 } from "./harness";
@@ -509,6 +511,15 @@ describe("hardening: fault suite", function () {
   describeSide("Cerby", "ssws", ["read", "create", "update", "delete"], FAULTS);
   describeSide("Okta", "ssws", ["check", "read", "create", "update", "create (enforce)"], FAULTS);
   describeSide("Okta", "oauth", ["check", "read", "create", "update"], OAUTH_FAULTS);
+
+  // secret-hygiene.test.ts scans these too when it runs after this file in the same process; `npm test` runs files in
+  // parallel worker processes, so the fault suite scans what it recorded itself.
+  describe("what the fault suite recorded", () => {
+    it("(errors, states, plugin output, request logs) holds none of its secrets", () => {
+      expect(registry.artifacts.filter((a) => a.source.startsWith("fault suite")).length).to.be.greaterThan(0);
+      expect(scan(registry.artifacts, registry.secrets)).to.deep.equal([]);
+    });
+  });
 
   after(() => {
     const head: Array<keyof Row> = ["side", "auth", "phase", "fault", "outcome", "followUp", "message"];
