@@ -1,7 +1,8 @@
 // `npm test`'s mocha configuration: .mocharc.json's settings, with test files run in parallel, one worker per core and at
 // least two (most slow files mostly wait on child processes, servers and timers), longest first so that no long file
 // starts last. Only tests/component/sandbox.test.ts binds the sandbox's fixed ports (18080/18081).
-// Run one file on its own with plain `npx mocha <file>` (.mocharc.json, serial).
+// Run one file on its own with plain `npx mocha <file>` (.mocharc.json, serial): file arguments given with this config
+// are added to its whole list, not run alone.
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
