@@ -120,7 +120,14 @@ export interface CliResult {
 }
 
 /** CLI commands that run the program (or its language runtime), hence need a language host or `--client`. */
-const PROGRAM_COMMANDS = new Set(["up", "update", "preview", "refresh", "destroy", "import"]);
+const PROGRAM_COMMANDS = new Set(["up", "update", "preview", "import"]);
+/** These run the program only when asked to (`--run-program`); otherwise they need only state and the plugins. */
+const RUN_PROGRAM_IF_ASKED = new Set(["refresh", "destroy"]);
+
+function runsProgram(args: string[]): boolean {
+  const asked = args.some((a) => a === "--run-program" || a === "--run-program=true");
+  return PROGRAM_COMMANDS.has(args[0]) || (RUN_PROGRAM_IF_ASKED.has(args[0]) && asked);
+}
 
 /**
  * Runs `pulumi <args> --non-interactive` in `cwd`. Asynchronous on purpose: the emulators may live in this process.
@@ -136,7 +143,7 @@ export async function pulumi(
   const full = [...args, "--non-interactive"];
   const childEnv = { ...env, PATH: `${path.dirname(engine.bin)}${path.delimiter}${env.PATH ?? ""}` };
   let host: ProgramHost | undefined;
-  if (!engine.languageHost && PROGRAM_COMMANDS.has(args[0])) {
+  if (!engine.languageHost && runsProgram(args)) {
     host = await startProgramHost(cwd, childEnv);
     full.push(`--client=127.0.0.1:${host.port}`);
   }

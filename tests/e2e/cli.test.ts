@@ -4,6 +4,12 @@
  * land there, not in the repository). The program and the dynamic-provider plugin may resolve loopback names only
  * (tests/helpers/loopback-only.js). Numbers refer to the scenarios of the real-engine issue; the README's
  * "Tests" section says which scenarios also run through the faster driver (./engine.ts).
+ *
+ * Speed: the program and the plugin transpile TypeScript without type-checking (PULUMI_NODEJS_TRANSPILE_ONLY, as
+ * Pulumi's language host reads it) through a cache of the transpiled files (tests/helpers/cached-transpiler.js), so
+ * each `pulumi` command does not transpile components/ again in two processes. `npm run lint` type-checks the same
+ * code, and tests/component/sandbox.test.ts runs the project exactly as a user does (default ts-node, type-checking
+ * under Pulumi's language host).
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
@@ -14,7 +20,7 @@ import { CerbyEmulator, GTR_PATH } from "../emulators/cerby";
 import { OktaEmulator } from "../emulators/okta";
 import { scan } from "../hardening/scan";
 import { freshSecret } from "../helpers/keys";
-import { projectCopy } from "../helpers/project-copy";
+import { projectCopy, transpileOnlyEnv, useCachedTranspiler } from "../helpers/project-copy";
 import { ENGINE_BUILD_TIMEOUT_MS, requireEngine } from "../helpers/pulumi-engine";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -70,7 +76,7 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
     this.timeout(ENGINE_BUILD_TIMEOUT_MS);
     engine = requireEngine(this);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cerby-cli-"));
-    project = projectCopy();
+    project = projectCopy("cerby-project-", { cachedTranspile: true });
     await cerby.start();
     const oktaUrl = await okta.start();
     cerby.oktaJwksUrl = `${oktaUrl}/oauth2/v1/keys`;
@@ -85,6 +91,7 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
       CERBY_HTTP_BASE_DELAY_MS: "5",
       OKTA_HTTP_BASE_DELAY_MS: "5",
       CERBY_HTTP_RETRIES: "2",
+      ...transpileOnlyEnv,
     });
     await must(["stack", "init", "e2e"]);
     await must(["config", "set", "cerby:baseUrl", cerby.workspaceUrl("acme")]);
@@ -236,6 +243,7 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
       cerby.addApiKey("retain", cerbyKey, { role: "admin" });
       fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(consumer, "node_modules"), "dir");
       fs.copyFileSync(path.join(ROOT, "tsconfig.json"), path.join(consumer, "tsconfig.json"));
+      useCachedTranspiler(consumer);
       fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", main: "index.ts" }));
       fs.writeFileSync(
         path.join(consumer, "Pulumi.yaml"),
@@ -349,7 +357,7 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
   });
 
   it("Pulumi.prod.example.yaml (its placeholders for secrets aside) is accepted by the CLI and reaches the program", async () => {
-    const fresh = projectCopy();
+    const fresh = projectCopy("cerby-project-", { cachedTranspile: true });
     try {
       const example = fs.readFileSync(path.join(ROOT, "Pulumi.prod.example.yaml"), "utf8");
       // The template's `secure:` values are placeholders for `pulumi config set --secret`; they cannot decrypt.
@@ -380,7 +388,7 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
       .filter((l) => l.startsWith("pulumi "));
     expect(lines[0]).to.equal("pulumi stack init prod");
     expect(lines[lines.length - 1]).to.equal("pulumi up");
-    const fresh = projectCopy();
+    const fresh = projectCopy("cerby-project-", { cachedTranspile: true });
     try {
       for (const line of lines.slice(0, -1)) {
         const args = line.split(/\s+/).slice(1);

@@ -14,6 +14,7 @@ import { expect } from "chai";
 import type { Fault, FaultMatch, RecordedRequest } from "../emulators/server";
 import { freshAppId } from "../helpers/keys";
 import { RunResult } from "../e2e/engine";
+import { scan } from "./scan";
 import {
   AuthKind,
   RETRIES,
@@ -26,6 +27,7 @@ import {
   onRequest,
   ops,
   registerArtifact,
+  registry,
   startRig,
   useProgramHttpEnv,
 } from "./harness";
@@ -46,6 +48,8 @@ interface FaultDef {
   tokenEndpoint?: boolean;
   /** Expire every access token while the targeted request is in flight. */
   expireMidRun?: boolean;
+  /** The answers carry a wait (`resetHeaders`): each next attempt must come at least `headerWaitMs` later. */
+  waitsForHeaders?: boolean;
 }
 
 const ATTEMPTS = RETRIES + 1;
@@ -56,9 +60,12 @@ const rateBody = (side: Side) =>
     ? { errorCode: "E0000047", errorSummary: "API call exceeded rate limit due to too many requests.", errorCauses: [] }
     : { errors: [{ code: "Too many requests", title: "Too many requests", detail: "Slow down.", status: 429 }] };
 /**
- * "Reset headers": Okta's X-Rate-Limit-* and Cerby's Retry-After. The injected window is as short as the headers can
- * say: Okta's reset is the current second (the client waits its reset margin), Cerby's Retry-After is 1 s.
+ * "Reset headers": Okta's X-Rate-Limit-* and Cerby's Retry-After, with short windows (the scenarios test what happens
+ * around the wait, not its length): Okta's reset is the current second (the client waits its 100 ms reset margin),
+ * Cerby's Retry-After is 0.2 s (the client reads fractional seconds; tests/cerby/client.test.ts waits a whole one).
  */
+const RETRY_AFTER_S = 0.2;
+const OKTA_RESET_MARGIN_MS = 100;
 const resetHeaders = (side: Side): Record<string, string> =>
   side === "Okta"
     ? {
@@ -66,7 +73,9 @@ const resetHeaders = (side: Side): Record<string, string> =>
         "x-rate-limit-remaining": "0",
         "x-rate-limit-reset": String(Math.floor(Date.now() / 1000)),
       }
-    : { "retry-after": "1" };
+    : { "retry-after": String(RETRY_AFTER_S) };
+/** The least time the client must leave after a throttled answer carrying `resetHeaders` before its next attempt. */
+const headerWaitMs = (side: Side) => (side === "Okta" ? OKTA_RESET_MARGIN_MS : RETRY_AFTER_S * 1000);
 
 const FAULTS: FaultDef[] = [
   { name: "5xx ×2 (< budget)", recovers: true, make: (m) => [{ ...m, kind: "status", status: 503, times: RETRIES }] },
@@ -115,6 +124,7 @@ const FAULTS: FaultDef[] = [
   },
   {
     name: "429 + reset header ×1 (< budget)",
+    waitsForHeaders: true,
     recovers: true,
     make: (m, side) => [
       { ...m, kind: "status", status: 429, times: 1, headers: resetHeaders(side), body: rateBody(side) },
@@ -122,6 +132,7 @@ const FAULTS: FaultDef[] = [
   },
   {
     name: "429 + reset header storm (> budget)",
+    waitsForHeaders: true,
     recovers: false,
     make: (m, side) => [
       { ...m, kind: "status", status: 429, times: 1000, headers: resetHeaders(side), body: rateBody(side) },
@@ -241,6 +252,12 @@ function target(side: Side, phase: Phase, rig: Rig, appId: string): FaultMatch {
 /** Writes to the Management API (a token request is a POST, but changes nothing). */
 const apiWrites = (rs: RecordedRequest[]) => rs.filter((r) => r.path !== "/oauth2/v1/token");
 
+/**
+ * Setup commands (bringing the stack to a phase's starting point) run on the plugin process already running: only the
+ * scenario's run and the follow-up need a process of their own (their token requests are counted).
+ */
+const SETUP = { samePlugin: true };
+
 type Pair = { enabled: boolean; appInstanceId: string | null };
 const pair = (s: Pair): Pair => ({ enabled: s.enabled, appInstanceId: s.appInstanceId });
 
@@ -286,13 +303,13 @@ function describeSide(side: Side, auth: AuthKind, phases: Phase[], faults: Fault
       reset();
       cfg()["cerby:oktaMode"] = "verify";
       if (phase === "create" || phase === "create (enforce)") {
-        ok(await rig.engine.destroy(), "destroy before create");
+        ok(await rig.engine.destroy(SETUP), "destroy before create");
         if (phase === "create (enforce)") {
           rig.okta.setUniversalLogout(rig.appId, "DISABLED");
           cfg()["cerby:oktaMode"] = "enforce";
         }
       } else {
-        ok(await rig.engine.up(rig.program), "up before the scenario");
+        ok(await rig.engine.up(rig.program, SETUP), "up before the scenario");
       }
       if (phase === "update") {
         // The Cerby app was re-created in Okta: a new App instance ID.
@@ -346,6 +363,22 @@ function describeSide(side: Side, auth: AuthKind, phases: Phase[], faults: Fault
             expect(text).to.contain(step(side, phase, rig, appId, !!f.tokenEndpoint));
             for (const re of f.error ?? []) expect(text).to.match(re);
             expect(text).not.to.match(/\n\s+at /, "no stack trace in the user-facing error");
+          }
+
+          // The client waited as the headers said: measured on the emulator's clock, between a throttled answer and
+          // the next attempt at the same call.
+          if (f.waitsForHeaders) {
+            const server = (side === "Cerby" ? rig.cerby : rig.okta).server;
+            const attempts = server.requests.filter(
+              (r) => r.method === match.method && r.path.startsWith(match.pathPrefix!),
+            );
+            const throttled = attempts.filter((r) => r.status === 429);
+            expect(throttled.length, "throttled attempts").to.be.at.least(1);
+            for (const [i, r] of attempts.entries()) {
+              if (r.status !== 429 || i + 1 >= attempts.length) continue;
+              const gap = attempts[i + 1].at - r.at;
+              expect(gap, `ms between a 429 and the next attempt`).to.be.at.least(headerWaitMs(side));
+            }
           }
 
           // 2. Old or new, never a mix.
@@ -435,7 +468,7 @@ function describeSide(side: Side, auth: AuthKind, phases: Phase[], faults: Fault
           const final = pair(rig.cerby.getSetting(WORKSPACE));
           if (phase !== "read" && phase !== "check") expect(final).to.deep.equal(want);
           if (phase === "create (enforce)") expect(rig.okta.getApp(appId).universalLogout).to.equal("ENABLED");
-          if (phase === "read") ok(await rig.engine.up(rig.program), "up after the follow-up refresh");
+          if (phase === "read") ok(await rig.engine.up(rig.program, SETUP), "up after the follow-up refresh");
 
           const raw = result.errors[0] ?? "";
           const first = raw.slice(Math.max(0, raw.search(/(Cerby|Okta): could not/)));
@@ -480,6 +513,15 @@ describe("hardening: fault suite", function () {
   describeSide("Cerby", "ssws", ["read", "create", "update", "delete"], FAULTS);
   describeSide("Okta", "ssws", ["check", "read", "create", "update", "create (enforce)"], FAULTS);
   describeSide("Okta", "oauth", ["check", "read", "create", "update"], OAUTH_FAULTS);
+
+  // secret-hygiene.test.ts scans these too when it runs after this file in the same process; `npm test` runs files in
+  // parallel worker processes, so the fault suite scans what it recorded itself.
+  describe("what the fault suite recorded", () => {
+    it("(errors, states, plugin output, request logs) holds none of its secrets", () => {
+      expect(registry.artifacts.filter((a) => a.source.startsWith("fault suite")).length).to.be.greaterThan(0);
+      expect(scan(registry.artifacts, registry.secrets)).to.deep.equal([]);
+    });
+  });
 
   after(() => {
     const head: Array<keyof Row> = ["side", "auth", "phase", "fault", "outcome", "followUp", "message"];
