@@ -342,6 +342,12 @@ export const SETTINGS = {
     audience: "test",
     description: "CI=true: a missing Pulumi engine fails the real-CLI tests instead of skipping them.",
   },
+  transpileCache: {
+    env: "CERBY_TS_CACHE_DIR",
+    type: "string",
+    audience: "test",
+    description: "Where the tests keep TypeScript transpiled once (default: a folder per user under the OS temp dir).",
+  },
   e2eDebug: {
     env: "E2E_DEBUG",
     type: "string",
