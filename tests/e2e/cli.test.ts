@@ -41,6 +41,7 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
   const cerby = new CerbyEmulator();
   const okta = new OktaEmulator();
   const cerbyKey = freshSecret("cby_");
+  const [euKey, usKey] = [freshSecret("cby_"), freshSecret("cby_")];
   const oktaToken = freshSecret("00");
   const user = "ada@example.com";
   const transcript: Array<{ source: string; text: string }> = [];
@@ -298,6 +299,40 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
     }
   });
 
+  it("many workspaces in one stack, each with its own API key: a binding's secret config key reaches the provider", async () => {
+    cerby.addWorkspace("acme-eu");
+    cerby.addApiKey("acme-eu", euKey, { role: "admin" });
+    cerby.addWorkspace("acme-us");
+    cerby.addApiKey("acme-us", usKey, { role: "admin" });
+    okta.addApp({ label: "Cerby EU", universalLogout: "ENABLED" });
+    okta.addApp({ label: "Cerby US", universalLogout: "ENABLED" });
+    const stack = ["--stack", "keys"];
+    await must(["stack", "init", "keys"]);
+    try {
+      const bindings = [
+        { name: "eu", baseUrl: cerby.workspaceUrl("acme-eu"), appLabel: "Cerby EU", apiKeyConfig: "cerby:apiKeyEu" },
+        { name: "us", baseUrl: cerby.workspaceUrl("acme-us"), appLabel: "Cerby US" },
+      ];
+      await must(["config", "set", ...stack, "cerby:bindings", JSON.stringify(bindings)]);
+      await must(["config", "set", ...stack, "cerby:oktaOrgUrl", okta.baseUrl]);
+      await must(["config", "set", ...stack, "--secret", "cerby:apiKeyEu"], { stdin: euKey });
+      await must(["config", "set", ...stack, "--secret", "cerby:apiKey"], { stdin: usKey });
+      await must(["config", "set", ...stack, "--secret", "okta:apiToken"], { stdin: oktaToken });
+      await must(["up", "--yes", "--skip-preview", ...stack]);
+      // Each workspace accepts only its own key: both enabled means each binding sent its own.
+      expect(cerby.getSetting("acme-eu")).to.include({ enabled: true });
+      expect(cerby.getSetting("acme-us")).to.include({ enabled: true });
+      const exported = (await must(["stack", "export", ...stack])).stdout;
+      expect(exported).to.contain("cerby:apiKeyEu");
+      for (const key of [euKey, usKey]) expect(exported).not.to.contain(key);
+      await must(["destroy", "--yes", "--skip-preview", ...stack]);
+      expect(cerby.getSetting("acme-eu").enabled).to.equal(false);
+    } finally {
+      await cli(["stack", "rm", "--yes", "--force", ...stack]);
+      await cli(["stack", "select", "e2e"]);
+    }
+  });
+
   it("5. secrets: stack config holds ciphertext; state, exports, CLI output and logs hold no credential", async () => {
     await must(["up", "--yes", "--skip-preview"]);
     const stackFile = fs.readFileSync(path.join(project, "Pulumi.e2e.yaml"), "utf8");
@@ -317,6 +352,8 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
     const secrets = [
       { name: "cerby:apiKey", value: cerbyKey },
       { name: "okta:apiToken", value: oktaToken },
+      { name: "cerby:apiKeyEu (keys stack)", value: euKey },
+      { name: "cerby:apiKey (keys stack)", value: usKey },
     ];
     expect(scan(artifacts, secrets)).to.deep.equal([]);
     // Negative control: the scan does find a planted credential in the same artifacts.
