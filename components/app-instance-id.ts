@@ -2,6 +2,7 @@
  * The App instance ID: the Okta app ID of the Cerby app, which Cerby's web app calls "App instance Id". Both sides
  * carry it (Cerby stores it, Okta names the app by it), so its pattern and its check live here, beside neither.
  */
+import { CheckFailure, addProblem, isKnown } from "./shared";
 
 /** 20 ASCII letters and digits starting with 0oa, e.g. 0oa6a9uwbalsZ4enC0x7. */
 export const APP_INSTANCE_ID_PATTERN = "^0oa[0-9A-Za-z]{17}$";
@@ -22,4 +23,9 @@ export function appInstanceIdProblem(value: unknown): string | undefined {
     );
   }
   return undefined;
+}
+
+/** The `appInstanceId` input of a side's check: a known value that is not an App instance ID is a failure. */
+export function checkAppInstanceIdInput(raw: unknown, failures: CheckFailure[]): void {
+  if (isKnown(raw)) addProblem(failures, "appInstanceId", appInstanceIdProblem(raw));
 }

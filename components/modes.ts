@@ -3,7 +3,7 @@
  * these lists, and every question about a mode is answered by one exhaustive table (a `Record` over the mode type):
  * adding a mode is a compile error at each place that must decide what it does (docs/architecture.md, "Adding a mode").
  */
-import { orList } from "./shared";
+import { CheckFailure, isBlank, isKnown, orList } from "./shared";
 
 /** Cerby side (`cerby:mode`). */
 export const CERBY_MODES = ["api", "manual"] as const;
@@ -77,3 +77,23 @@ export function oktaModeWrites(mode: OktaMode): boolean {
 export function oktaModeOnlyReports(mode: OktaMode): boolean {
   return OKTA_MODE_ONLY_REPORTS[mode];
 }
+
+/**
+ * The `mode` input of a side's check: the default when left out; a value not in the list (and known) is a failure
+ * listing the modes. Returns the mode to use (the raw value when it is not a mode: the failure says so).
+ */
+export function checkModeInput<M extends string>(
+  raw: unknown,
+  side: { default: M; isMode: (v: unknown) => v is M; help: () => string },
+  failures: CheckFailure[],
+): M {
+  const mode = isBlank(raw) ? side.default : raw;
+  if (isKnown(mode) && !side.isMode(mode)) {
+    failures.push({ property: "mode", reason: `${JSON.stringify(mode)} is not a mode: ${side.help()}` });
+  }
+  return mode as M;
+}
+
+/** The Cerby and Okta sides, for checkModeInput. */
+export const CERBY_MODE_INPUT = { default: DEFAULT_CERBY_MODE, isMode: isCerbyMode, help: cerbyModeHelp };
+export const OKTA_MODE_INPUT = { default: DEFAULT_OKTA_MODE, isMode: isOktaMode, help: oktaModeHelp };

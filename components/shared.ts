@@ -46,6 +46,22 @@ export interface CheckFailure {
   reason: string;
 }
 
+/** Adds `property`'s problem to `failures`, if it has one. Returns the problem. */
+export function addProblem(
+  failures: CheckFailure[],
+  property: string,
+  problem: string | undefined,
+): string | undefined {
+  if (problem) failures.push({ property, reason: problem });
+  return problem;
+}
+
+/** What a side's input check returns: the normalized inputs, and every problem found (empty when all is well). */
+export interface Checked<T> {
+  inputs: T;
+  failures: CheckFailure[];
+}
+
 /** `a`, `a or b`, `a, b or c`: choices in a message. */
 export function orList(items: readonly string[]): string {
   return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;

@@ -5,9 +5,9 @@
 import { SETTINGS } from "../settings-table";
 import { DEFAULT_SETTINGS_PATH, WORKSPACE_PATTERN, workspaceBaseUrl } from "./contract";
 import { baseUrlProblem } from "../http";
-import { appInstanceIdProblem } from "../app-instance-id";
-import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeHelp, isCerbyMode } from "../modes";
-import { CheckFailure, isBlank, isKnown, rawInputs } from "../shared";
+import { checkAppInstanceIdInput } from "../app-instance-id";
+import { CERBY_MODE_INPUT, CerbyMode, checkModeInput } from "../modes";
+import { CheckFailure, Checked, addProblem, isBlank, isKnown, rawInputs } from "../shared";
 
 /** Normalized inputs of the Cerby Universal Logout resource, as stored in state. */
 export interface CerbyUniversalLogoutInputs {
@@ -98,10 +98,7 @@ const INPUT_KEYS = [
 ] as const;
 
 /** Validates raw inputs; every failure names its property and says how to fix it. */
-export function checkCerbyInputs(raw: Record<string, unknown>): {
-  inputs: CerbyUniversalLogoutInputs;
-  failures: CheckFailure[];
-} {
+export function checkCerbyInputs(raw: Record<string, unknown>): Checked<CerbyUniversalLogoutInputs> {
   const news = rawInputs(INPUT_KEYS, raw);
   const failures: CheckFailure[] = [];
   const [known, blank] = [isKnown, isBlank];
@@ -117,27 +114,21 @@ export function checkCerbyInputs(raw: Record<string, unknown>): {
       reason: "is required: the Cerby workspace name (cerby:workspace), or a full baseUrl (cerby:baseUrl)",
     });
   } else if (!blank(news.workspace) && known(news.workspace)) {
-    const p = workspaceProblem(news.workspace);
-    if (p) failures.push({ property: "workspace", reason: p });
+    addProblem(failures, "workspace", workspaceProblem(news.workspace));
   } else if (!blank(news.baseUrl) && known(news.baseUrl)) {
-    const p = typeof news.baseUrl === "string" ? baseUrlProblem(news.baseUrl) : "must be a string URL";
-    if (p) failures.push({ property: "baseUrl", reason: p });
+    addProblem(
+      failures,
+      "baseUrl",
+      typeof news.baseUrl === "string" ? baseUrlProblem(news.baseUrl) : "must be a string URL",
+    );
   }
 
-  if (known(news.appInstanceId)) {
-    const p = appInstanceIdProblem(news.appInstanceId);
-    if (p) failures.push({ property: "appInstanceId", reason: p });
-  }
-
-  const mode = blank(news.mode) ? DEFAULT_CERBY_MODE : news.mode;
-  if (!isCerbyMode(mode) && known(mode)) {
-    failures.push({ property: "mode", reason: `${JSON.stringify(mode)} is not a mode: ${cerbyModeHelp()}` });
-  }
+  checkAppInstanceIdInput(news.appInstanceId, failures);
+  const mode = checkModeInput(news.mode, CERBY_MODE_INPUT, failures);
 
   const settingsPath = blank(news.settingsPath) ? DEFAULT_SETTINGS_PATH : news.settingsPath;
   if (known(settingsPath)) {
-    const p = settingsPathProblem(settingsPath);
-    if (p) failures.push({ property: "settingsPath", reason: p });
+    addProblem(failures, "settingsPath", settingsPathProblem(settingsPath));
   }
 
   for (const key of ["enabled", "requireScimProvisioning"] as const) {
@@ -148,12 +139,10 @@ export function checkCerbyInputs(raw: Record<string, unknown>): {
   }
 
   if (!blank(news.apiKeyConfig) && known(news.apiKeyConfig)) {
-    const p = apiKeyConfigProblem(news.apiKeyConfig);
-    if (p) failures.push({ property: "apiKeyConfig", reason: p });
+    addProblem(failures, "apiKeyConfig", apiKeyConfigProblem(news.apiKeyConfig));
   }
   if (!blank(news.apiKeyEnv) && known(news.apiKeyEnv)) {
-    const p = apiKeyEnvProblem(news.apiKeyEnv);
-    if (p) failures.push({ property: "apiKeyEnv", reason: p });
+    addProblem(failures, "apiKeyEnv", apiKeyEnvProblem(news.apiKeyEnv));
   }
 
   const inputs: CerbyUniversalLogoutInputs = {

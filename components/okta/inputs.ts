@@ -3,10 +3,10 @@
  * Pure functions, no network, built per call (this module is serialized with the provider).
  */
 import { z } from "zod";
-import { appInstanceIdProblem } from "../app-instance-id";
-import { DEFAULT_OKTA_MODE, OktaMode, isOktaMode, oktaModeHelp } from "../modes";
+import { checkAppInstanceIdInput } from "../app-instance-id";
+import { OKTA_MODE_INPUT, OktaMode, checkModeInput } from "../modes";
 import { IntegerSetting, SETTINGS, integerValue } from "../settings-table";
-import { CheckFailure, isBlank, isKnown, rawInputs } from "../shared";
+import { CheckFailure, Checked, addProblem, isBlank, isKnown, rawInputs } from "../shared";
 import { oktaOrgUrlProblem } from "./config";
 import type { OktaApplication } from "./client";
 
@@ -37,10 +37,7 @@ const INPUT_KEYS = [
 ] as const;
 
 /** Validates raw inputs; every failure names its property, the problem with the value, and the fix. */
-export function checkOktaInputs(raw: Record<string, unknown>): {
-  inputs: OktaUniversalLogoutInputs;
-  failures: CheckFailure[];
-} {
+export function checkOktaInputs(raw: Record<string, unknown>): Checked<OktaUniversalLogoutInputs> {
   const news = rawInputs(INPUT_KEYS, raw);
   const failures: CheckFailure[] = [];
   const [known, blank] = [isKnown, isBlank];
@@ -52,19 +49,15 @@ export function checkOktaInputs(raw: Record<string, unknown>): {
         "is required: the root URL of the Okta org, e.g. https://acme.okta.com (built from okta:orgName and okta:baseUrl)",
     });
   } else if (known(news.orgUrl)) {
-    const p = typeof news.orgUrl === "string" ? oktaOrgUrlProblem(news.orgUrl) : "must be a string URL";
-    if (p) failures.push({ property: "orgUrl", reason: p });
+    addProblem(
+      failures,
+      "orgUrl",
+      typeof news.orgUrl === "string" ? oktaOrgUrlProblem(news.orgUrl) : "must be a string URL",
+    );
   }
 
-  if (known(news.appInstanceId)) {
-    const p = appInstanceIdProblem(news.appInstanceId);
-    if (p) failures.push({ property: "appInstanceId", reason: p });
-  }
-
-  const mode = blank(news.mode) ? DEFAULT_OKTA_MODE : news.mode;
-  if (known(mode) && !isOktaMode(mode)) {
-    failures.push({ property: "mode", reason: `${JSON.stringify(mode)} is not a mode: ${oktaModeHelp()}` });
-  }
+  checkAppInstanceIdInput(news.appInstanceId, failures);
+  const mode = checkModeInput(news.mode, OKTA_MODE_INPUT, failures);
 
   // The limits and defaults of cerby:oktaWaitTimeoutSeconds / cerby:oktaPollIntervalSeconds; a resource input must be
   // a number (text is for stack config).
