@@ -13,7 +13,7 @@ import { checkCerbyInputs } from "../../components/cerby/inputs";
 import { cerbyReadInputs } from "../../components/cerby/converge";
 import { CerbyEmulator } from "../emulators/cerby";
 import { rejection } from "../helpers/errors";
-import { configOf } from "../helpers/serialize";
+import { useCerbyProviderRig } from "../helpers/rigs";
 import { freshAppId, freshSecret } from "../helpers/keys";
 
 describe("Cerby Universal Logout provider: read by id (import, get)", () => {
@@ -23,18 +23,10 @@ describe("Cerby Universal Logout provider: read by id (import, get)", () => {
   let url: string;
   let id: string;
 
-  before(async () => {
-    await emu.start();
-    emu.addWorkspace("acme");
-    emu.addApiKey("acme", key, { role: "super_admin" });
-    process.env.CERBY_HTTP_BASE_DELAY_MS = "5";
-    await provider.configure(configOf({ "cerby:apiKey": key }));
+  useCerbyProviderRig(emu, key);
+  before(() => {
     url = emu.workspaceUrl("acme");
     id = `${url}#okta-universal-logout`;
-  });
-  after(async () => {
-    delete process.env.CERBY_HTTP_BASE_DELAY_MS;
-    await emu.stop();
   });
   beforeEach(() => {
     emu.server.clearLog();

@@ -3,6 +3,7 @@ import { cerbyUniversalLogoutProvider as provider, CerbyUniversalLogoutState } f
 import { checkCerbyInputs, CerbyUniversalLogoutInputs } from "../../components/cerby/inputs";
 import { CerbyEmulator } from "../emulators/cerby";
 import { configOf } from "../helpers/serialize";
+import { useCerbyProviderRig } from "../helpers/rigs";
 import { freshAppId, freshSecret } from "../helpers/keys";
 
 describe("Cerby Universal Logout provider lifecycle", () => {
@@ -12,17 +13,9 @@ describe("Cerby Universal Logout provider lifecycle", () => {
   const otherId = freshAppId();
   let inputs: CerbyUniversalLogoutInputs;
 
-  before(async () => {
-    await emu.start();
-    emu.addWorkspace("acme");
-    emu.addApiKey("acme", key, { role: "super_admin" });
-    process.env.CERBY_HTTP_BASE_DELAY_MS = "5";
-    await provider.configure(configOf({ "cerby:apiKey": key }));
+  useCerbyProviderRig(emu, key);
+  before(() => {
     inputs = checkCerbyInputs({ baseUrl: emu.workspaceUrl("acme"), appInstanceId: appId }).inputs;
-  });
-  after(async () => {
-    delete process.env.CERBY_HTTP_BASE_DELAY_MS;
-    await emu.stop();
   });
   beforeEach(() => {
     emu.server.clearLog();

@@ -15,6 +15,7 @@ import { CerbyEmulator } from "../emulators/cerby";
 import { OktaEmulator } from "../emulators/okta";
 import { configOf } from "../helpers/serialize";
 import { freshAppId, freshSecret } from "../helpers/keys";
+import { stopRig } from "../helpers/rigs";
 import { Engine } from "../e2e/engine";
 
 describe("a Cerby API key per workspace (apiKeyConfig / apiKeyEnv)", function () {
@@ -168,12 +169,7 @@ describe("a stack with two workspaces and two keys, through the driver", functio
     });
     await engine.start();
   });
-  after(async () => {
-    await engine.stop();
-    await cerby.stop();
-    await okta.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopRig([engine, cerby, okta], dir));
 
   it("`up` enables both workspaces, each with its own key; the state names the key, never holds it", async () => {
     const r = await engine.up(() => main());

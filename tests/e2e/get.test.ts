@@ -12,6 +12,7 @@ import { OktaUniversalLogout } from "../../components/okta/provider";
 import { CerbyEmulator } from "../emulators/cerby";
 import { OktaApp, OktaEmulator } from "../emulators/okta";
 import { freshAppId, freshSecret } from "../helpers/keys";
+import { stopRig } from "../helpers/rigs";
 import { Engine, RunResult } from "./engine";
 
 describe("Resource.get through the driver (read by id, no prior state)", function () {
@@ -62,12 +63,7 @@ describe("Resource.get through the driver (read by id, no prior state)", functio
     });
     await engine.start();
   });
-  after(async () => {
-    await engine.stop();
-    await cerby.stop();
-    await okta.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => stopRig([engine, cerby, okta], dir));
   beforeEach(() => {
     cerby.server.clearLog();
     okta.server.clearLog();

@@ -13,6 +13,7 @@ import { verifyBindings } from "../../components/verify";
 import { CerbyEmulator } from "../emulators/cerby";
 import { OktaEmulator } from "../emulators/okta";
 import { freshSecret } from "../helpers/keys";
+import { stopRig } from "../helpers/rigs";
 import { Engine, RunResult } from "./engine";
 
 /** The issue's ceilings. */
@@ -69,12 +70,7 @@ for (const resolve of ["label", "id"] as const) {
       engine = new Engine({ statePath, config, secretKeys: ["cerby:apiKey", "okta:apiToken"] });
       await engine.start();
     });
-    after(async () => {
-      await engine.stop();
-      await cerby.stop();
-      await okta.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    });
+    after(() => stopRig([engine, cerby, okta], dir));
 
     it(`up from nothing: ≤ ${MAX_OKTA_BUCKET_CALLS_PER_BINDING} Okta apps-bucket call per binding`, async () => {
       const calls = await command((e) => e.up(() => main()));

@@ -7,7 +7,7 @@ import { rejection } from "../helpers/errors";
 import { OktaUniversalLogoutState, oktaUniversalLogoutProvider as provider } from "../../components/okta/provider";
 import { checkOktaInputs } from "../../components/okta/inputs";
 import { OktaApp, OktaEmulator } from "../emulators/okta";
-import { configOf } from "../helpers/serialize";
+import { useOktaProviderRig } from "../helpers/rigs";
 import { freshSecret } from "../helpers/keys";
 
 describe("Okta Universal Logout provider: read by id (import, get)", () => {
@@ -16,16 +16,7 @@ describe("Okta Universal Logout provider: read by id (import, get)", () => {
   let app: OktaApp;
   const idOf = (a: OktaApp) => `${emu.baseUrl}/api/v1/apps/${a.id}#universal-logout`;
 
-  before(async () => {
-    await emu.start();
-    emu.addApiToken(token);
-    process.env.OKTA_HTTP_BASE_DELAY_MS = "5";
-    await provider.configure(configOf({ "okta:apiToken": token }));
-  });
-  after(async () => {
-    delete process.env.OKTA_HTTP_BASE_DELAY_MS;
-    await emu.stop();
-  });
+  useOktaProviderRig(emu, token);
   beforeEach(() => {
     app = emu.addApp({ universalLogout: "ENABLED", provisioning: "ENABLED" });
     emu.server.clearLog();

@@ -4,6 +4,7 @@ import { OktaUniversalLogoutState, oktaUniversalLogoutProvider as provider } fro
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "../../components/okta/inputs";
 import { OktaApp, OktaEmulator } from "../emulators/okta";
 import { configOf } from "../helpers/serialize";
+import { useOktaProviderRig } from "../helpers/rigs";
 import { freshAppId, freshSecret } from "../helpers/keys";
 import { freshKeyPair } from "./keys";
 
@@ -19,16 +20,7 @@ describe("Okta Universal Logout provider lifecycle", () => {
   };
   const posts = () => emu.server.writes().length;
 
-  before(async () => {
-    await emu.start();
-    emu.addApiToken(token);
-    process.env.OKTA_HTTP_BASE_DELAY_MS = "5";
-    await provider.configure(configOf({ "okta:apiToken": token }));
-  });
-  after(async () => {
-    delete process.env.OKTA_HTTP_BASE_DELAY_MS;
-    await emu.stop();
-  });
+  useOktaProviderRig(emu, token);
   beforeEach(() => {
     app = emu.addApp({});
     emu.expressConfigure = "available";
