@@ -56,6 +56,11 @@ export function addProblem(
   return problem;
 }
 
+/** A URL input's problem: `check`'s for a string, else that it must be one. */
+export function urlInputProblem(v: unknown, check: (url: string) => string | undefined): string | undefined {
+  return typeof v === "string" ? check(v) : "must be a string URL";
+}
+
 /** What a side's input check returns: the normalized inputs, and every problem found (empty when all is well). */
 export interface Checked<T> {
   inputs: T;

@@ -7,7 +7,7 @@ import { DEFAULT_SETTINGS_PATH, WORKSPACE_PATTERN, workspaceBaseUrl } from "./co
 import { baseUrlProblem } from "../http";
 import { checkAppInstanceIdInput } from "../app-instance-id";
 import { CERBY_MODE_INPUT, CerbyMode, checkModeInput } from "../modes";
-import { CheckFailure, Checked, addProblem, isBlank, isKnown, rawInputs } from "../shared";
+import { CheckFailure, Checked, addProblem, isBlank, isKnown, rawInputs, urlInputProblem } from "../shared";
 
 /** Normalized inputs of the Cerby Universal Logout resource, as stored in state. */
 export interface CerbyUniversalLogoutInputs {
@@ -116,11 +116,7 @@ export function checkCerbyInputs(raw: Record<string, unknown>): Checked<CerbyUni
   } else if (!blank(news.workspace) && known(news.workspace)) {
     addProblem(failures, "workspace", workspaceProblem(news.workspace));
   } else if (!blank(news.baseUrl) && known(news.baseUrl)) {
-    addProblem(
-      failures,
-      "baseUrl",
-      typeof news.baseUrl === "string" ? baseUrlProblem(news.baseUrl) : "must be a string URL",
-    );
+    addProblem(failures, "baseUrl", urlInputProblem(news.baseUrl, baseUrlProblem));
   }
 
   checkAppInstanceIdInput(news.appInstanceId, failures);

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { checkAppInstanceIdInput } from "../app-instance-id";
 import { OKTA_MODE_INPUT, OktaMode, checkModeInput } from "../modes";
 import { IntegerSetting, SETTINGS, integerValue } from "../settings-table";
-import { CheckFailure, Checked, addProblem, isBlank, isKnown, rawInputs } from "../shared";
+import { CheckFailure, Checked, addProblem, isBlank, isKnown, rawInputs, urlInputProblem } from "../shared";
 import { oktaOrgUrlProblem } from "./config";
 import type { OktaApplication } from "./client";
 
@@ -49,11 +49,7 @@ export function checkOktaInputs(raw: Record<string, unknown>): Checked<OktaUnive
         "is required: the root URL of the Okta org, e.g. https://acme.okta.com (built from okta:orgName and okta:baseUrl)",
     });
   } else if (known(news.orgUrl)) {
-    addProblem(
-      failures,
-      "orgUrl",
-      typeof news.orgUrl === "string" ? oktaOrgUrlProblem(news.orgUrl) : "must be a string URL",
-    );
+    addProblem(failures, "orgUrl", urlInputProblem(news.orgUrl, oktaOrgUrlProblem));
   }
 
   checkAppInstanceIdInput(news.appInstanceId, failures);
