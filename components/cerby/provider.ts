@@ -120,7 +120,7 @@ export const cerbyUniversalLogoutProvider = {
     );
     // State written by earlier versions may lack a field: compare against the same defaults check applies.
     const oldNorm = checkCerbyInputs(olds as Record<string, unknown>).inputs;
-    // A new key name is an update in place: converge reads with the new key and writes only what differs.
+    // A new key name is an update in place: converge checks and writes the same setting with the new key.
     const changed = (
       [
         "appInstanceId",
