@@ -2,6 +2,7 @@
  * Small pieces both sides use: the exhaustiveness guard for mode switches, the value Pulumi passes for unknown inputs,
  * and the shape of a `check` failure. Nothing here knows Cerby or Okta.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
 /**
@@ -26,18 +27,24 @@ export function isBlank(v: unknown): boolean {
 }
 
 /**
- * The raw inputs a `check` reads, as an object of the named properties of any value (each checked by hand after, so
- * every problem is reported with its fix, not zod's message); other properties pass through.
+ * The start of a `check`: the named raw inputs (any values: each is checked by hand after, so every problem is reported
+ * with its fix, not zod's message; other properties pass through) and an empty list of failures.
  */
-export function rawInputs<K extends string>(keys: readonly K[], raw: unknown): Partial<Record<K, unknown>> {
+export function startCheck<K extends string>(
+  keys: readonly K[],
+  raw: unknown,
+): { news: Partial<Record<K, unknown>>; failures: CheckFailure[] } {
   const shape = Object.fromEntries(keys.map((k) => [k, z.unknown().optional()])) as Record<
     K,
     z.ZodOptional<z.ZodUnknown>
   >;
-  return z
-    .object(shape)
-    .passthrough()
-    .parse(raw ?? {}) as Partial<Record<K, unknown>>;
+  return {
+    news: z
+      .object(shape)
+      .passthrough()
+      .parse(raw ?? {}) as Partial<Record<K, unknown>>,
+    failures: [],
+  };
 }
 
 /** One problem found by a provider's `check`: the input property and what to do about it. */
@@ -70,4 +77,28 @@ export interface Checked<T> {
 /** `a`, `a or b`, `a, b or c`: choices in a message. */
 export function orList(items: readonly string[]): string {
   return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
+
+/**
+ * A resource's args, from its inputs as `check` normalizes them (one list of fields, documented once): every field a
+ * `pulumi.Input` and optional (check applies the defaults), except the `Required` ones.
+ */
+export type ArgsOf<T, Required extends keyof T = never> = { [K in keyof T]?: pulumi.Input<T[K]> } & {
+  [K in Required]-?: pulumi.Input<NonNullable<T[K]>>;
+};
+
+/**
+ * A provider's create and update when both just converge to the inputs (the resource's id comes from its inputs):
+ * the per-side work lives in its converge module, these stay thin.
+ */
+export function convergingCreateUpdate<I, S>(converge: (inputs: I) => Promise<S>, idOf: (inputs: I) => string) {
+  return {
+    async create(inputs: I): Promise<{ id: string; outs: S }> {
+      const outs = await converge(inputs);
+      return { id: idOf(inputs), outs };
+    },
+    async update(_id: string, _olds: S, news: I): Promise<{ outs: S }> {
+      return { outs: await converge(news) };
+    },
+  };
 }

@@ -13,12 +13,11 @@ import {
   universalLogoutResponseSchema,
   webAppSteps,
 } from "./contract";
+import type { FailureInfo, RedirectAdvice, RetryPolicy } from "../http";
 import {
-  FailureInfo,
   HttpClient,
-  failureFields,
-  RetryPolicy,
   VendorError,
+  failureFields,
   malformedAnswerHint,
   serverErrorHint,
   redirectHint,
@@ -145,6 +144,13 @@ function parseOrExplain<T extends z.ZodType>(
   });
 }
 
+/** A redirect from Cerby: never followed (the API key would go along); the fix is the workspace's own URL. */
+const CERBY_REDIRECT: RedirectAdvice = {
+  side: "Cerby",
+  credential: "the API key",
+  fix: "Check cerby:workspace / cerby:baseUrl: give the workspace's own URL.",
+};
+
 /** Turns a failed Cerby call into advice: which role, which setting, which web-app step. */
 export function describeCerbyFailure(
   info: FailureInfo,
@@ -186,13 +192,7 @@ export function describeCerbyFailure(
   let hint: string;
   switch (true) {
     case status >= 300 && status < 400:
-      hint = redirectHint(
-        "Cerby",
-        base.redirect,
-        "the API key",
-        info.method,
-        "Check cerby:workspace / cerby:baseUrl: give the workspace's own URL.",
-      );
+      hint = redirectHint(CERBY_REDIRECT, base);
       break;
     // Some Cerby pages answer 401 for a missing role or scope too: the body says which.
     case status === 401 && /\b(role|scope|permission|forbidden|not allowed|insufficient)/i.test(said):

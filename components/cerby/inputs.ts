@@ -7,21 +7,33 @@ import { DEFAULT_SETTINGS_PATH, WORKSPACE_PATTERN, workspaceBaseUrl } from "./co
 import { baseUrlProblem } from "../http";
 import { checkAppInstanceIdInput } from "../app-instance-id";
 import { CERBY_MODE_INPUT, CerbyMode, checkModeInput } from "../modes";
-import { CheckFailure, Checked, addProblem, isBlank, isKnown, rawInputs, urlInputProblem } from "../shared";
+import { Checked, addProblem, isBlank, isKnown, startCheck, urlInputProblem } from "../shared";
 
-/** Normalized inputs of the Cerby Universal Logout resource, as stored in state. */
+/**
+ * Inputs of the Cerby Universal Logout resource, as `check` normalizes them and state stores them; its args
+ * (`CerbyUniversalLogoutArgs`) are these, each optional but the App instance ID.
+ */
 export interface CerbyUniversalLogoutInputs {
+  /** Cerby workspace name: the subdomain of https://{workspace}.cerby.com. */
   workspace?: string;
+  /** Full base URL instead of the workspace (private deployments, emulators); https unless loopback. */
   baseUrl?: string;
+  /** Path prefix of the assumed settings endpoint (default: DEFAULT_SETTINGS_PATH of ./contract). */
   settingsPath: string;
+  /** The Okta app ID of the Cerby app, which Cerby calls "App instance Id". */
   appInstanceId: string;
+  /** "api" (default): Pulumi calls Cerby. "manual": you do the web-app step; Pulumi records it and makes no call. */
   mode: CerbyMode;
-  /** Desired state of "Enable Okta Universal Logout"; true unless the user wants it off. */
+  /** Desired state of "Enable Okta Universal Logout" (default true). */
   enabled: boolean;
+  /** Fail instead of warning when the workspace's IdP is not Okta or SCIM provisioning is off. */
   requireScimProvisioning: boolean;
-  /** The stack config key holding this workspace's API key (a secret), when not cerby:apiKey. A name, never the key. */
+  /**
+   * The stack config key holding this workspace's API key (a secret), e.g. "cerby:apiKeyEu"; default cerby:apiKey.
+   * The key's name only: the key is read at run time and never stored.
+   */
   apiKeyConfig?: string;
-  /** The environment variable holding this workspace's API key, when not CERBY_API_KEY. A name, never the key. */
+  /** The environment variable holding this workspace's API key, e.g. "CERBY_API_KEY_EU"; default CERBY_API_KEY. */
   apiKeyEnv?: string;
 }
 
@@ -99,52 +111,50 @@ const INPUT_KEYS = [
 
 /** Validates raw inputs; every failure names its property and says how to fix it. */
 export function checkCerbyInputs(raw: Record<string, unknown>): Checked<CerbyUniversalLogoutInputs> {
-  const news = rawInputs(INPUT_KEYS, raw);
-  const failures: CheckFailure[] = [];
-  const [known, blank] = [isKnown, isBlank];
+  const { news, failures } = startCheck(INPUT_KEYS, raw);
 
-  if (!blank(news.workspace) && !blank(news.baseUrl)) {
+  if (!isBlank(news.workspace) && !isBlank(news.baseUrl)) {
     failures.push({
       property: "baseUrl",
       reason: "set either workspace or baseUrl, not both (baseUrl replaces the workspace URL)",
     });
-  } else if (blank(news.workspace) && blank(news.baseUrl)) {
+  } else if (isBlank(news.workspace) && isBlank(news.baseUrl)) {
     failures.push({
       property: "workspace",
       reason: "is required: the Cerby workspace name (cerby:workspace), or a full baseUrl (cerby:baseUrl)",
     });
-  } else if (!blank(news.workspace) && known(news.workspace)) {
+  } else if (!isBlank(news.workspace) && isKnown(news.workspace)) {
     addProblem(failures, "workspace", workspaceProblem(news.workspace));
-  } else if (!blank(news.baseUrl) && known(news.baseUrl)) {
+  } else if (!isBlank(news.baseUrl) && isKnown(news.baseUrl)) {
     addProblem(failures, "baseUrl", urlInputProblem(news.baseUrl, baseUrlProblem));
   }
 
   checkAppInstanceIdInput(news.appInstanceId, failures);
   const mode = checkModeInput(news.mode, CERBY_MODE_INPUT, failures);
 
-  const settingsPath = blank(news.settingsPath) ? DEFAULT_SETTINGS_PATH : news.settingsPath;
-  if (known(settingsPath)) {
+  const settingsPath = isBlank(news.settingsPath) ? DEFAULT_SETTINGS_PATH : news.settingsPath;
+  if (isKnown(settingsPath)) {
     addProblem(failures, "settingsPath", settingsPathProblem(settingsPath));
   }
 
   for (const key of ["enabled", "requireScimProvisioning"] as const) {
     const v = news[key];
-    if (!blank(v) && typeof v !== "boolean" && known(v)) {
+    if (!isBlank(v) && typeof v !== "boolean" && isKnown(v)) {
       failures.push({ property: key, reason: `${JSON.stringify(v)} is not a boolean: use true or false` });
     }
   }
 
-  if (!blank(news.apiKeyConfig) && known(news.apiKeyConfig)) {
+  if (!isBlank(news.apiKeyConfig) && isKnown(news.apiKeyConfig)) {
     addProblem(failures, "apiKeyConfig", apiKeyConfigProblem(news.apiKeyConfig));
   }
-  if (!blank(news.apiKeyEnv) && known(news.apiKeyEnv)) {
+  if (!isBlank(news.apiKeyEnv) && isKnown(news.apiKeyEnv)) {
     addProblem(failures, "apiKeyEnv", apiKeyEnvProblem(news.apiKeyEnv));
   }
 
   const inputs: CerbyUniversalLogoutInputs = {
-    ...(blank(news.workspace) ? {} : { workspace: news.workspace as string }),
+    ...(isBlank(news.workspace) ? {} : { workspace: news.workspace as string }),
     // A non-string baseUrl is reported above; it must not crash the normalization.
-    ...(blank(news.baseUrl)
+    ...(isBlank(news.baseUrl)
       ? {}
       : { baseUrl: typeof news.baseUrl === "string" ? news.baseUrl.replace(/\/+$/, "") : (news.baseUrl as string) }),
     settingsPath: settingsPath as string,
@@ -153,10 +163,10 @@ export function checkCerbyInputs(raw: Record<string, unknown>): Checked<CerbyUni
     enabled: typeof news.enabled === "boolean" ? news.enabled : true,
     requireScimProvisioning: news.requireScimProvisioning === true,
     // A bad name is reported above and never stored: it may be a key pasted by mistake.
-    ...(blank(news.apiKeyConfig) || apiKeyConfigProblem(news.apiKeyConfig)
+    ...(isBlank(news.apiKeyConfig) || apiKeyConfigProblem(news.apiKeyConfig)
       ? {}
       : { apiKeyConfig: news.apiKeyConfig as string }),
-    ...(blank(news.apiKeyEnv) || apiKeyEnvProblem(news.apiKeyEnv) ? {} : { apiKeyEnv: news.apiKeyEnv as string }),
+    ...(isBlank(news.apiKeyEnv) || apiKeyEnvProblem(news.apiKeyEnv) ? {} : { apiKeyEnv: news.apiKeyEnv as string }),
   };
   return { inputs, failures };
 }

@@ -10,6 +10,7 @@ import { logInfo } from "../log";
 import { UserError } from "../http";
 import { providerSettings, setProviderSettings } from "../settings";
 import { DynamicResource } from "../provider-ref";
+import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeCallsCerby, isCerbyMode } from "../modes";
 import { SETTINGS, httpEnvSettings, integerValue } from "../settings-table";
 import { cerbyReadInputs, cerbySettingId, convergeCerby, disableCerby, readCerby } from "./converge";
@@ -110,11 +111,7 @@ export const cerbyUniversalLogoutProvider = {
     return { inputs, failures };
   },
 
-  async diff(
-    _id: string,
-    olds: Partial<CerbyUniversalLogoutState>,
-    news: CerbyUniversalLogoutInputs,
-  ): Promise<pulumi.dynamic.DiffResult> {
+  async diff(_id: string, olds: Partial<CerbyUniversalLogoutState>, news: CerbyUniversalLogoutInputs) {
     const replaces = (["workspace", "baseUrl"] as const).filter(
       (k) => (olds[k] ?? undefined) !== (news[k] ?? undefined),
     );
@@ -135,14 +132,10 @@ export const cerbyUniversalLogoutProvider = {
     return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
   },
 
-  async create(inputs: CerbyUniversalLogoutInputs) {
-    const outs = await convergeCerby(cerbyClient(inputs), inputs);
-    return { id: cerbySettingId(inputs), outs };
-  },
-
-  async update(_id: string, _olds: CerbyUniversalLogoutState, news: CerbyUniversalLogoutInputs) {
-    return { outs: await convergeCerby(cerbyClient(news), news) };
-  },
+  ...convergingCreateUpdate<CerbyUniversalLogoutInputs, CerbyUniversalLogoutState>(
+    (inputs) => convergeCerby(cerbyClient(inputs), inputs),
+    cerbySettingId,
+  ),
 
   /** Refresh (with state) or `get`/import (the id alone: see cerbyReadInputs for what an import assumes). */
   async read(id: string, props?: CerbyUniversalLogoutState) {
@@ -165,30 +158,8 @@ export const cerbyUniversalLogoutProvider = {
   },
 } satisfies pulumi.dynamic.ResourceProvider<CerbyUniversalLogoutInputs, CerbyUniversalLogoutState>;
 
-/** Args of the Cerby side, as a user writes them. */
-export interface CerbyUniversalLogoutArgs {
-  /** Cerby workspace name: the subdomain of https://{workspace}.cerby.com. */
-  workspace?: pulumi.Input<string>;
-  /** Full base URL instead of the workspace (private deployments, emulators); https unless loopback. */
-  baseUrl?: pulumi.Input<string>;
-  /** The Okta app ID of the Cerby app, which Cerby calls "App instance Id". */
-  appInstanceId: pulumi.Input<string>;
-  /** "api" (default): Pulumi calls Cerby. "manual": you do the web-app step; Pulumi records it and makes no call. */
-  mode?: pulumi.Input<CerbyMode>;
-  /** Path prefix of the assumed settings endpoint (default: DEFAULT_SETTINGS_PATH of ./contract). */
-  settingsPath?: pulumi.Input<string>;
-  /** Desired state of "Enable Okta Universal Logout" (default true). */
-  enabled?: pulumi.Input<boolean>;
-  /** Fail instead of warning when the workspace's IdP is not Okta or SCIM provisioning is off. */
-  requireScimProvisioning?: pulumi.Input<boolean>;
-  /**
-   * The stack config key holding this workspace's API key (a secret), e.g. "cerby:apiKeyEu"; default cerby:apiKey.
-   * The key's name only: the key is read at run time and never stored.
-   */
-  apiKeyConfig?: pulumi.Input<string>;
-  /** The environment variable holding this workspace's API key, e.g. "CERBY_API_KEY_EU"; default CERBY_API_KEY. */
-  apiKeyEnv?: pulumi.Input<string>;
-}
+/** Args of the Cerby side, as a user writes them: the inputs (documented there), each optional but the ID. */
+export type CerbyUniversalLogoutArgs = ArgsOf<CerbyUniversalLogoutInputs, "appInstanceId">;
 
 /** The Cerby workspace's Okta Universal Logout setting, as a Pulumi resource. */
 export class CerbyUniversalLogout extends DynamicResource {

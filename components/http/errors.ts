@@ -196,18 +196,22 @@ export function malformedAnswerHint(who: string, method: string, check: string):
 }
 
 /** A 3xx: never followed (`credential` would go along) and never success. `fix` says which URL to give. */
-export function redirectHint(
-  side: Side,
-  location: string | undefined,
-  credential: string,
-  method: string,
-  fix: string,
-) {
+/** A vendor's words for a redirect: whose credential would go along, and where to give its own URL. */
+export interface RedirectAdvice {
+  side: Side;
+  credential: string;
+  fix: string;
+}
+
+/** `info`: the method and the redirect target, as failureFields reports them. */
+export function redirectHint(advice: RedirectAdvice, info: { method: string; redirect?: string }): string {
   return (
-    `${side} answered with a redirect${location ? "" : " without a Location"}; this module never follows one ` +
-    `(${credential} would go along) and a redirect is not a success` +
-    (isWrite(method) ? `: the ${method} was not confirmed, and the next run converges from what is there` : "") +
-    `. ${fix}`
+    `${advice.side} answered with a redirect${info.redirect ? "" : " without a Location"}; this module never follows ` +
+    `one (${advice.credential} would go along) and a redirect is not a success` +
+    (isWrite(info.method)
+      ? `: the ${info.method} was not confirmed, and the next run converges from what is there`
+      : "") +
+    `. ${advice.fix}`
   );
 }
 

@@ -4,8 +4,8 @@
  * call (this module is serialized with the dynamic provider).
  */
 import { z } from "zod";
+import type { FailureInfo, RedirectAdvice } from "../http";
 import {
-  FailureInfo,
   VendorError,
   failureFields,
   isWrite,
@@ -62,6 +62,13 @@ const TOKEN_HELP =
   "Create a new API token in the Okta Admin Console (Security → API → Tokens) as an admin with the Application " +
   "Administrator or Super Administrator role, then `pulumi config set --secret okta:apiToken <token>` (or set OKTA_API_TOKEN).";
 
+/** A redirect from Okta: never followed (the credential would go along); the fix is the org's own URL. */
+const OKTA_REDIRECT: RedirectAdvice = {
+  side: "Okta",
+  credential: "the credential",
+  fix: "Give the org's own URL (okta:orgName / okta:baseUrl, or cerby:oktaOrgUrl), not a vanity or -admin URL.",
+};
+
 /** Advice for a failed Management API call. */
 export function describeOktaFailure(info: FailureInfo, ctx: OktaFailureContext): VendorError {
   const parsed = oktaErrorBodySchema().safeParse(info.data);
@@ -89,13 +96,7 @@ export function describeOktaFailure(info: FailureInfo, ctx: OktaFailureContext):
         hint: malformedAnswerHint(`Okta (or a proxy in front of ${ctx.orgUrl})`, info.method, "check the org URL"),
       });
     case status >= 300 && status < 400:
-      hint = redirectHint(
-        "Okta",
-        base.redirect,
-        "the credential",
-        info.method,
-        "Give the org's own URL (okta:orgName / okta:baseUrl, or cerby:oktaOrgUrl), not a vanity or -admin URL.",
-      );
+      hint = redirectHint(OKTA_REDIRECT, base);
       break;
     case status === 401 || code === "E0000011":
       hint =

@@ -6,19 +6,24 @@ import { z } from "zod";
 import { checkAppInstanceIdInput } from "../app-instance-id";
 import { OKTA_MODE_INPUT, OktaMode, checkModeInput } from "../modes";
 import { IntegerSetting, SETTINGS, integerValue } from "../settings-table";
-import { CheckFailure, Checked, addProblem, isBlank, isKnown, rawInputs, urlInputProblem } from "../shared";
+import { Checked, addProblem, isBlank, isKnown, startCheck, urlInputProblem } from "../shared";
 import { oktaOrgUrlProblem } from "./config";
 import type { OktaApplication } from "./client";
 
 /** Normalized inputs of the Okta Universal Logout resource, as stored in state. */
 export interface OktaUniversalLogoutInputs {
-  /** Root URL of the org, e.g. https://acme.okta.com. */
+  /** Root URL of the Okta org, e.g. https://acme.okta.com (see oktaOrgUrl for okta:orgName / okta:baseUrl). */
   orgUrl: string;
-  /** The Okta app ID of the Cerby app ("App instance ID" in Cerby). */
+  /** The Okta app ID of the Cerby app (Cerby's "App instance ID"). */
   appInstanceId: string;
+  /** verify (default): fail unless Universal Logout is ENABLED. warn: report only. enforce: turn it on by Express
+   * Configuration where the org allows. wait: poll until an admin turns it on in the console. */
   mode: OktaMode;
+  /** wait/enforce: longest wait for ENABLED, 1–3600 s (default 600). */
   waitTimeoutSeconds: number;
+  /** wait: seconds between reads, 1–300 (default 10). */
   pollIntervalSeconds: number;
+  /** Fail instead of warning when the app does not provision users to Cerby. */
   requireProvisioning: boolean;
   /** The app as the program read it in this run (id, status, Universal Logout, features); the provider then does not
    * read it again. Not compared by diff; dropped when unknown or malformed (the provider reads the app instead). */
@@ -38,17 +43,15 @@ const INPUT_KEYS = [
 
 /** Validates raw inputs; every failure names its property, the problem with the value, and the fix. */
 export function checkOktaInputs(raw: Record<string, unknown>): Checked<OktaUniversalLogoutInputs> {
-  const news = rawInputs(INPUT_KEYS, raw);
-  const failures: CheckFailure[] = [];
-  const [known, blank] = [isKnown, isBlank];
+  const { news, failures } = startCheck(INPUT_KEYS, raw);
 
-  if (blank(news.orgUrl)) {
+  if (isBlank(news.orgUrl)) {
     failures.push({
       property: "orgUrl",
       reason:
         "is required: the root URL of the Okta org, e.g. https://acme.okta.com (built from okta:orgName and okta:baseUrl)",
     });
-  } else if (known(news.orgUrl)) {
+  } else if (isKnown(news.orgUrl)) {
     addProblem(failures, "orgUrl", urlInputProblem(news.orgUrl, oktaOrgUrlProblem));
   }
 
@@ -62,7 +65,7 @@ export function checkOktaInputs(raw: Record<string, unknown>): Checked<OktaUnive
     setting: IntegerSetting & { default: number },
   ) => {
     const v = news[key];
-    if (blank(v) || !known(v)) return setting.default;
+    if (isBlank(v) || !isKnown(v)) return setting.default;
     const r = integerValue(setting, v, { text: false });
     if (r.problem) failures.push({ property: key, reason: r.problem });
     return r.value ?? setting.default;
@@ -71,7 +74,7 @@ export function checkOktaInputs(raw: Record<string, unknown>): Checked<OktaUnive
   const pollIntervalSeconds = seconds("pollIntervalSeconds", SETTINGS.oktaPollIntervalSeconds);
 
   const rp = news.requireProvisioning;
-  if (!blank(rp) && typeof rp !== "boolean" && known(rp)) {
+  if (!isBlank(rp) && typeof rp !== "boolean" && isKnown(rp)) {
     failures.push({
       property: "requireProvisioning",
       reason: `${JSON.stringify(rp)} is not a boolean: use true or false`,
@@ -80,7 +83,9 @@ export function checkOktaInputs(raw: Record<string, unknown>): Checked<OktaUnive
 
   const inputs: OktaUniversalLogoutInputs = {
     orgUrl:
-      typeof news.orgUrl === "string" && known(news.orgUrl) ? news.orgUrl.replace(/\/+$/, "") : (news.orgUrl as string),
+      typeof news.orgUrl === "string" && isKnown(news.orgUrl)
+        ? news.orgUrl.replace(/\/+$/, "")
+        : (news.orgUrl as string),
     appInstanceId: news.appInstanceId as string,
     mode: mode as OktaMode,
     waitTimeoutSeconds,

@@ -8,9 +8,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerSettings, setProviderSettings } from "../settings";
 import { DynamicResource } from "../provider-ref";
+import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { oktaModeOnlyReports } from "../modes";
 import { logInfo } from "../log";
-import { OktaApplication, OktaClient, ProvisioningStatus, oktaHttpSettingsFromEnv } from "./client";
+import { OktaClient, ProvisioningStatus, oktaHttpSettingsFromEnv } from "./client";
 import { OktaCredentials, importOktaPrivateKey, oktaCredentialKeys, oktaCredentials } from "./config";
 import type { OktaMode } from "../modes";
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "./inputs";
@@ -83,11 +84,7 @@ export const oktaUniversalLogoutProvider = {
     return { inputs, failures };
   },
 
-  async diff(
-    _id: string,
-    olds: Partial<OktaUniversalLogoutState>,
-    news: OktaUniversalLogoutInputs,
-  ): Promise<pulumi.dynamic.DiffResult> {
+  async diff(_id: string, olds: Partial<OktaUniversalLogoutState>, news: OktaUniversalLogoutInputs) {
     // State written by earlier versions may lack a field: compare against the same defaults check applies.
     const oldNorm = checkOktaInputs(olds as Record<string, unknown>).inputs;
     const changed = (
@@ -98,14 +95,10 @@ export const oktaUniversalLogoutProvider = {
     return { changes: changed.length > 0 || drift, replaces: [], deleteBeforeReplace: false };
   },
 
-  async create(inputs: OktaUniversalLogoutInputs) {
-    const outs = await convergeOkta(oktaClient(inputs), inputs);
-    return { id: oktaUniversalLogoutId(inputs), outs };
-  },
-
-  async update(_id: string, _olds: OktaUniversalLogoutState, news: OktaUniversalLogoutInputs) {
-    return { outs: await convergeOkta(oktaClient(news), news) };
-  },
+  ...convergingCreateUpdate<OktaUniversalLogoutInputs, OktaUniversalLogoutState>(
+    (inputs) => convergeOkta(oktaClient(inputs), inputs),
+    oktaUniversalLogoutId,
+  ),
 
   /** Refresh (with state) or `get`/import (the id alone: see oktaReadInputs). Reads live, never `observedApp`. */
   async read(id: string, props?: OktaUniversalLogoutState) {
@@ -127,24 +120,8 @@ export const oktaUniversalLogoutProvider = {
   },
 } satisfies pulumi.dynamic.ResourceProvider<OktaUniversalLogoutInputs, OktaUniversalLogoutState>;
 
-/** Args of the Okta side, as a user writes them. */
-export interface OktaUniversalLogoutArgs {
-  /** Root URL of the Okta org, e.g. https://acme.okta.com (see oktaOrgUrl for okta:orgName / okta:baseUrl). */
-  orgUrl: pulumi.Input<string>;
-  /** The Okta app ID of the Cerby app (Cerby's "App instance ID"). */
-  appInstanceId: pulumi.Input<string>;
-  /** verify (default): fail unless Universal Logout is ENABLED. warn: report only. enforce: turn it on by Express
-   * Configuration where the org allows. wait: poll until an admin turns it on in the console. */
-  mode?: pulumi.Input<OktaMode>;
-  /** wait/enforce: longest wait for ENABLED, 1–3600 s (default 600). */
-  waitTimeoutSeconds?: pulumi.Input<number>;
-  /** wait: seconds between reads, 1–300 (default 10). */
-  pollIntervalSeconds?: pulumi.Input<number>;
-  /** Fail instead of warning when the app does not provision users to Cerby. */
-  requireProvisioning?: pulumi.Input<boolean>;
-  /** The app as the program just read it (the component passes it): spares the provider a read of the app. */
-  observedApp?: pulumi.Input<OktaApplication>;
-}
+/** Args of the Okta side, as a user writes them: the inputs (documented there), each optional but the org and ID. */
+export type OktaUniversalLogoutArgs = ArgsOf<OktaUniversalLogoutInputs, "orgUrl" | "appInstanceId">;
 
 /** The Okta Cerby app's Universal Logout setting, as a Pulumi resource. */
 export class OktaUniversalLogout extends DynamicResource {
