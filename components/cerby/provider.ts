@@ -48,8 +48,6 @@ function cerbyClient(inputs: CerbyUniversalLogoutInputs): CerbyClient {
   // Stack config (cerby:httpTimeoutMs, cerby:httpRetries) first, then the CERBY_HTTP_* environment (tests, bench).
   const settings = providerSettings<ProviderSettings>("cerby");
   const env = httpEnvSettings("cerby");
-  // `??`, not truthiness: cerby:httpRetries 0 (no retries) is a valid setting.
-  const retries = settings.retries ?? env.retries;
   return new CerbyClient({
     baseUrl: cerbyBaseUrl(inputs),
     settingsPath: inputs.settingsPath,
@@ -61,10 +59,8 @@ function cerbyClient(inputs: CerbyUniversalLogoutInputs): CerbyClient {
     },
     apiKeyHowTo: apiKeyHowTo(inputs),
     timeoutMs: settings.timeoutMs ?? env.timeoutMs,
-    retry: {
-      ...(retries !== undefined ? { retries } : {}),
-      ...(env.baseDelayMs !== undefined ? { baseDelayMs: env.baseDelayMs } : {}),
-    },
+    // `??`, not truthiness: cerby:httpRetries 0 (no retries) is a valid setting.
+    retry: { retries: settings.retries ?? env.retries, baseDelayMs: env.baseDelayMs },
   });
 }
 

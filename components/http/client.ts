@@ -51,7 +51,7 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** Deadline per attempt (default HTTP_DEFAULTS.timeoutMs). */
   timeoutMs?: number;
-  /** Overrides of the retry policy (default: defaultRetryPolicy(), from HTTP_DEFAULTS). */
+  /** Overrides of the retry policy (default: defaultRetryPolicy(), from HTTP_DEFAULTS); undefined ones are ignored. */
   retry?: Partial<RetryPolicy>;
   /** Most requests in flight at once against this base URL (default HTTP_DEFAULTS.concurrency of the side). */
   concurrency?: number;
@@ -86,6 +86,11 @@ type Outcome = {
   secrets: string[];
 };
 
+/** The entries of `o` whose value is defined. */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
 export class HttpClient {
   /** Bound on requests in flight against this client's origin, across every client of the process. */
   readonly concurrency: number;
@@ -97,7 +102,8 @@ export class HttpClient {
     this.opts = {
       ...options,
       timeoutMs: options.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
-      retry: { ...defaultRetryPolicy(), ...options.retry },
+      // An override left undefined (a setting not given) keeps the default.
+      retry: { ...defaultRetryPolicy(), ...definedOnly(options.retry ?? {}) },
     };
     const fallback = options.concurrency ?? HTTP_DEFAULTS.concurrency[options.side];
     this.concurrency = Math.max(1, Math.floor(effectiveConcurrency(options.side, fallback)));
@@ -128,36 +134,41 @@ export class HttpClient {
   async send(spec: RequestSpec): Promise<HttpResponse> {
     // Every request passes here, whichever path built it (program, check, read, delete, a Link header): a credential
     // never leaves over plain http to a non-loopback host, nor to another origin than the client's.
-    const problem = requestUrlProblem(this.urlOf(spec), this.opts.baseUrl);
+    const url = this.urlOf(spec);
+    const problem = requestUrlProblem(url, this.opts.baseUrl);
     if (problem) {
       throw new UserError(
-        `${this.opts.side}: refused to ${spec.action}: ${spec.method} ${sanitizeText(this.urlOf(spec))} — ${problem}. ` +
+        `${this.opts.side}: refused to ${spec.action}: ${spec.method} ${sanitizeText(url)} — ${problem}. ` +
           `No request was sent, so no credential left this machine. Fix the ${this.opts.side} URL setting.`,
       );
     }
     // HTTPS_PROXY / NO_PROXY, read per request (./proxy); with neither set, a direct connection as always.
     let proxy: ProxyChoice | undefined;
     try {
-      proxy = proxyFor(this.urlOf(spec));
+      proxy = proxyFor(url);
     } catch (e) {
       throw new UserError(
-        `${this.opts.side}: refused to ${spec.action}: ${spec.method} ${sanitizeText(this.urlOf(spec))} — ` +
+        `${this.opts.side}: refused to ${spec.action}: ${spec.method} ${sanitizeText(url)} — ` +
           `${sanitizeText((e as Error).message, [], 1000)}. No request was sent.`,
       );
     }
     const l = this.limiter(spec);
     await acquireSlot(l, this.concurrency);
     try {
-      return await this.sendWithRetries(spec, l, proxy);
+      return await this.sendWithRetries(spec, url, l, proxy);
     } finally {
       releaseSlot(l);
     }
   }
 
-  private async sendWithRetries(spec: RequestSpec, l: OriginLimiter, proxy?: ProxyChoice): Promise<HttpResponse> {
+  private async sendWithRetries(
+    spec: RequestSpec,
+    url: string,
+    l: OriginLimiter,
+    proxy?: ProxyChoice,
+  ): Promise<HttpResponse> {
     const { retry } = this.opts;
     const path = spec.url ? safePath(spec.url) : spec.path;
-    const url = this.urlOf(spec);
     let refreshedAuth = false;
     let attempt = 0;
     for (;;) {

@@ -55,7 +55,7 @@ export function oktaHttpSettingsFromEnv(
   const { timeoutMs, retries, baseDelayMs } = httpEnvSettings("okta", env);
   return {
     timeoutMs,
-    retry: { ...(retries !== undefined ? { retries } : {}), ...(baseDelayMs !== undefined ? { baseDelayMs } : {}) },
+    retry: { retries, baseDelayMs },
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { expect } from "chai";
 import { CerbyClient } from "../../components/cerby/client";
-import { VENDOR_FIELD_CAP } from "../../components/http";
+import { HTTP_DEFAULTS, VENDOR_FIELD_CAP } from "../../components/http";
 import { failure } from "../helpers/errors";
 import { freshAppId, freshSecret } from "../helpers/keys";
 import { useLoopbackServer } from "../helpers/loopback-server";
@@ -51,6 +51,14 @@ describe("HTTP layer: truthful messages and bounded vendor text (Cerby, loopback
       const e = await failure(client().getUniversalLogout());
       expect(e.message).to.contain("key was not accepted");
       expect(e.message).not.to.contain("accepted the key but");
+    });
+
+    it("a retry setting left undefined keeps the default budget (HTTP_DEFAULTS.retries), not an endless one", async () => {
+      answer(503, { errors: [{ status: "503", title: "Service Unavailable" }] });
+      const c = client({ retry: { retries: undefined, baseDelayMs: 1, maxDelayMs: 2 } });
+      const e = await failure(c.getUniversalLogout());
+      expect(e.status).to.equal(503);
+      expect(srv.requests).to.equal(1 + HTTP_DEFAULTS.retries);
     });
 
     it("a 501 is not retried, and the message does not claim a retry budget", async () => {
