@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CerbyUniversalLogout, CerbyUniversalLogoutArgs } from "./cerby/provider";
-import { OktaUniversalLogout, oktaUniversalLogoutStatus, statusProblem } from "./okta/provider";
+import { OktaUniversalLogout } from "./okta/provider";
+import { oktaUniversalLogoutStatus, statusProblem } from "./okta/converge";
 import { OktaClient, oktaHttpSettingsFromEnv } from "./okta/client";
 import { UserError } from "./http";
 import { asRunError, toRunError } from "./run-error";

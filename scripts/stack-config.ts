@@ -23,14 +23,16 @@ export function stackConfigFromFiles(cwd: string, stack: string): (key: string) 
   const values = new Map<string, string>();
   const project = readYaml(path.join(cwd, "Pulumi.yaml"));
   const ns = typeof project?.name === "string" ? project.name : "cerby";
+  // Project keys may be written without their namespace.
+  const full = (k: string) => (k.includes(":") ? k : `${ns}:${k}`);
   for (const [k, decl] of Object.entries(project?.config ?? {})) {
     const dflt = decl !== null && typeof decl === "object" ? text((decl as { default?: unknown }).default) : text(decl);
-    if (dflt !== undefined) values.set(k.includes(":") ? k : `${ns}:${k}`, dflt);
+    if (dflt !== undefined) values.set(full(k), dflt);
   }
   for (const [k, v] of Object.entries(readYaml(path.join(cwd, `Pulumi.${stack}.yaml`))?.config ?? {})) {
     const t = text(v);
-    if (t !== undefined) values.set(k.includes(":") ? k : `${ns}:${k}`, t);
-    else values.delete(k.includes(":") ? k : `${ns}:${k}`); // secure: set, but not readable here
+    if (t !== undefined) values.set(full(k), t);
+    else values.delete(full(k)); // secure: set, but not readable here
   }
   return (key) => values.get(key);
 }

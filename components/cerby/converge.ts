@@ -73,13 +73,21 @@ export async function convergeCerby(
 }
 
 /**
+ * Whether `read` was given the resource's state (refresh), as opposed to the serialized provider alone (`get`): the
+ * state names the workspace.
+ */
+export function cerbyHasState(props?: Partial<CerbyUniversalLogoutState>): props is CerbyUniversalLogoutState {
+  return !!props && !!(props.workspace || props.baseUrl);
+}
+
+/**
  * What read works from. With state (refresh), its inputs. Without (`CerbyUniversalLogout.get`, where Pulumi's plugin
  * passes only the serialized provider and any properties given to `get`), the id names the workspace URL; the settings
  * path is the default unless `get` was given one, and the mode is "api". A URL of the form https://{workspace}.cerby.com
  * becomes `workspace`, as a program written with cerby:workspace declares it (so the next `up` does not replace it).
  */
 export function cerbyReadInputs(id: string, props?: Partial<CerbyUniversalLogoutState>): CerbyUniversalLogoutInputs {
-  if (props && (props.workspace || props.baseUrl)) {
+  if (cerbyHasState(props)) {
     return checkCerbyInputs(props as unknown as Record<string, unknown>).inputs;
   }
   const url = id.endsWith(ID_SUFFIX) ? id.slice(0, -ID_SUFFIX.length) : undefined;
@@ -117,7 +125,7 @@ export async function readCerby(
   const observed = { enabled: live.enabled, appInstanceId: live.appInstanceId };
   // appInstanceId is null where Cerby has none (the setting is off): the next `up` then writes the program's.
   const nextInputs = { ...inputs, ...observed } as CerbyUniversalLogoutInputs;
-  if (props && (props.workspace || props.baseUrl)) {
+  if (cerbyHasState(props)) {
     const next = { ...props, ...observed, updatedAt: live.updatedAt ?? null } as CerbyUniversalLogoutState;
     return { props: next, inputs: nextInputs };
   }

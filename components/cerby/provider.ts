@@ -13,7 +13,7 @@ import { DynamicResource } from "../provider-ref";
 import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeCallsCerby, isCerbyMode } from "../modes";
 import { SETTINGS, httpEnvSettings, integerValue } from "../settings-table";
-import { cerbyReadInputs, cerbySettingId, convergeCerby, disableCerby, readCerby } from "./converge";
+import { cerbyHasState, cerbyReadInputs, cerbySettingId, convergeCerby, disableCerby, readCerby } from "./converge";
 
 /** Inputs plus what was read from Cerby. `enabled` and `appInstanceId` hold the live values after create/read. */
 export interface CerbyUniversalLogoutState extends CerbyUniversalLogoutInputs {
@@ -66,9 +66,6 @@ function cerbyClient(inputs: CerbyUniversalLogoutInputs): CerbyClient {
 
 /** Whether Pulumi calls Cerby for this resource (state written by earlier versions may lack the mode: the default). */
 const callsCerby = (props: Partial<CerbyUniversalLogoutState>) => cerbyModeCallsCerby(props.mode ?? DEFAULT_CERBY_MODE);
-
-/** State holds the inputs (refresh); without them (`get`: only the serialized provider) read works from the id. */
-const hasState = (props?: Partial<CerbyUniversalLogoutState>) => !!props && !!(props.workspace || props.baseUrl);
 
 // `satisfies` (at the end): tsc checks this against the SDK interface (`npm run lint` is the type test), keeping the
 // methods' own, narrower result types for callers.
@@ -135,9 +132,9 @@ export const cerbyUniversalLogoutProvider = {
 
   /** Refresh (with state) or `get`/import (the id alone: see cerbyReadInputs for what an import assumes). */
   async read(id: string, props?: CerbyUniversalLogoutState) {
-    if (hasState(props) && !callsCerby(props!)) return { id, props: props! };
+    if (cerbyHasState(props) && !callsCerby(props)) return { id, props };
     const inputs = cerbyReadInputs(id, props);
-    const read = await readCerby(cerbyClient(inputs), inputs, hasState(props) ? props : undefined);
+    const read = await readCerby(cerbyClient(inputs), inputs, cerbyHasState(props) ? props : undefined);
     // The SDK declares ReadResult.inputs with the Outputs type, but they are inputs: the plugin stores them as the
     // resource's inputs, which the next diff compares against the program's.
     return { id, props: read.props, inputs: read.inputs as unknown as CerbyUniversalLogoutState };

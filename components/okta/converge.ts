@@ -222,13 +222,21 @@ export function oktaUniversalLogoutId(inputs: Pick<OktaUniversalLogoutInputs, "o
 }
 
 /**
+ * Whether `read` was given the resource's state (refresh), as opposed to the serialized provider alone (`get`): the
+ * state names the org and the App instance ID.
+ */
+export function oktaHasState(props?: Partial<OktaUniversalLogoutState>): props is OktaUniversalLogoutState {
+  return !!props && !!props.orgUrl && !!props.appInstanceId;
+}
+
+/**
  * What read works from. With state (refresh), its inputs. Without (`OktaUniversalLogout.get`, where Pulumi's plugin
  * passes only the serialized provider and any properties given to `get`), the id names the org and the App instance
  * ID; the other inputs take what `get` was given, else their defaults (mode verify). The observed app of an earlier run
  * is never used: read reads live.
  */
 export function oktaReadInputs(id: string, props?: Partial<OktaUniversalLogoutState>): OktaUniversalLogoutInputs {
-  const fromState = !!props && !!props.orgUrl && !!props.appInstanceId;
+  const fromState = oktaHasState(props);
   const m = fromState ? null : id.match(/^(.+)\/api\/v1\/apps\/([^/#?]+)#universal-logout$/);
   const raw = { ...props, ...(m ? { orgUrl: m[1], appInstanceId: m[2] } : {}) };
   const { inputs, failures } = checkOktaInputs(raw as Record<string, unknown>);

@@ -19,13 +19,12 @@ import {
   OktaUniversalLogoutStatus,
   convergeOkta,
   oktaConsoleSteps,
+  oktaHasState,
   oktaReadInputs,
   oktaUniversalLogoutId,
   readOkta,
 } from "./converge";
 
-// Moved to ./converge with the orchestration; re-exported so existing imports keep working.
-export { oktaConsoleSteps, oktaUniversalLogoutStatus, statusProblem } from "./converge";
 export type { OktaUniversalLogoutStatus };
 
 /** Inputs plus what was read from Okta; `status` and `provisioning` hold the live values after create/read. */
@@ -58,9 +57,6 @@ function oktaClient(inputs: OktaUniversalLogoutInputs): OktaClient {
     ...oktaHttpSettingsFromEnv(),
   });
 }
-
-/** State holds the inputs (refresh); without them (`get`: only the serialized provider) read works from the id. */
-const hasState = (props?: Partial<OktaUniversalLogoutState>) => !!props && !!props.orgUrl && !!props.appInstanceId;
 
 // `satisfies` (at the end): tsc checks this against the SDK interface (`npm run lint` is the type test), keeping the
 // methods' own, narrower result types for callers.
@@ -103,7 +99,7 @@ export const oktaUniversalLogoutProvider = {
   /** Refresh (with state) or `get`/import (the id alone: see oktaReadInputs). Reads live, never `observedApp`. */
   async read(id: string, props?: OktaUniversalLogoutState) {
     const inputs = oktaReadInputs(id, props);
-    const read = await readOkta(oktaClient(inputs), inputs, hasState(props) ? props : undefined);
+    const read = await readOkta(oktaClient(inputs), inputs, oktaHasState(props) ? props : undefined);
     // The SDK declares ReadResult.inputs with the Outputs type, but they are inputs: the plugin stores them as the
     // resource's inputs, which the next diff compares against the program's.
     return { id, props: read.props, inputs: read.inputs as unknown as OktaUniversalLogoutState };
