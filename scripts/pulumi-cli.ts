@@ -131,28 +131,71 @@ function runsProgram(args: string[]): boolean {
 
 /**
  * Runs `pulumi <args> --non-interactive` in `cwd`. Asynchronous on purpose: the emulators may live in this process.
- * `stdin`, when given, is written to the CLI's standard input (e.g. `config set --secret` reading a value).
+ * `stdin`, when given, is written to the CLI's standard input (e.g. `config set --secret` reading a value). With
+ * `hosts`, a program host (see `ProgramHosts`) is taken from and returned to that pool instead of started per command.
  */
 export async function pulumi(
   engine: Engine,
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
-  opts: { stdin?: string; timeoutMs?: number; echo?: boolean } = {},
+  opts: { stdin?: string; timeoutMs?: number; echo?: boolean; hosts?: ProgramHosts } = {},
 ): Promise<CliResult> {
   const full = [...args, "--non-interactive"];
   const childEnv = { ...env, PATH: `${path.dirname(engine.bin)}${path.delimiter}${env.PATH ?? ""}` };
   let host: ProgramHost | undefined;
   if (!engine.languageHost && runsProgram(args)) {
-    host = await startProgramHost(cwd, childEnv);
+    host = opts.hosts ? await opts.hosts.take(cwd, childEnv) : await startProgramHost(cwd, childEnv);
     full.push(`--client=127.0.0.1:${host.port}`);
   }
+  let ok = false;
   try {
     const r = await run(engine.bin, full, cwd, childEnv, opts);
+    ok = r.status === 0;
     // What the program printed (the stock language host forwards it the same way).
     return host ? { ...r, stdout: r.stdout + host.output() } : r;
   } finally {
-    host?.stop();
+    // A host whose command failed may still be inside that run: it is never given another.
+    if (host && opts.hosts && ok) opts.hosts.give(cwd, childEnv, host);
+    else host?.stop();
+  }
+}
+
+/**
+ * Program hosts kept between commands, for callers that run many `pulumi` commands on one project (the real-CLI
+ * tests): one idle host per project folder and environment, the way the Automation API serves an inline program from
+ * one long-lived process. Each run still loads the project's own modules afresh (scripts/program-host.ts), so no state
+ * of the program carries over; what is saved is starting Node.js, ts-node and @pulumi/pulumi for every command (about
+ * 1.3 s of CPU each). The sandbox and the benchmark start a host per command, as Pulumi's language host does.
+ */
+export class ProgramHosts {
+  private readonly idle = new Map<string, ProgramHost>();
+
+  private static key(cwd: string, env: NodeJS.ProcessEnv): string {
+    return JSON.stringify([cwd, Object.entries(env).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  }
+
+  /** An idle host for this folder and environment, else a new one. */
+  async take(cwd: string, env: NodeJS.ProcessEnv): Promise<ProgramHost> {
+    const key = ProgramHosts.key(cwd, env);
+    const host = this.idle.get(key);
+    this.idle.delete(key);
+    if (host?.alive()) {
+      host.output(); // anything printed between commands is not this command's
+      return host;
+    }
+    return startProgramHost(cwd, env);
+  }
+
+  give(cwd: string, env: NodeJS.ProcessEnv, host: ProgramHost): void {
+    const key = ProgramHosts.key(cwd, env);
+    this.idle.get(key)?.stop();
+    if (host.alive()) this.idle.set(key, host);
+  }
+
+  stop(): void {
+    for (const host of this.idle.values()) host.stop();
+    this.idle.clear();
   }
 }
 
@@ -186,7 +229,9 @@ function run(
 
 interface ProgramHost {
   port: number;
+  /** What the program printed since the last call. */
   output(): string;
+  alive(): boolean;
   stop(): void;
 }
 
@@ -207,7 +252,16 @@ function startProgramHost(cwd: string, env: NodeJS.ProcessEnv): Promise<ProgramH
       if (m) {
         listening = true;
         out = out.slice(m[0].length);
-        resolve({ port: Number(m[1]), output: () => out + errors, stop: () => child.kill("SIGTERM") });
+        resolve({
+          port: Number(m[1]),
+          output: () => {
+            const printed = out + errors;
+            [out, errors] = ["", ""];
+            return printed;
+          },
+          alive: () => child.exitCode === null && child.signalCode === null,
+          stop: () => child.kill("SIGTERM"),
+        });
       }
     };
     child.stdout.on("data", onData);

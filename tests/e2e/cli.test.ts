@@ -15,7 +15,7 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CliResult, Engine, localBackendEnv, pulumi } from "../../scripts/pulumi-cli";
+import { CliResult, Engine, ProgramHosts, localBackendEnv, pulumi } from "../../scripts/pulumi-cli";
 import { CerbyEmulator, GTR_PATH } from "../emulators/cerby";
 import { OktaEmulator } from "../emulators/okta";
 import { scan } from "../hardening/scan";
@@ -45,6 +45,8 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
   const oktaToken = freshSecret("00");
   const user = "ada@example.com";
   const transcript: Array<{ source: string; text: string }> = [];
+  // One program host per project copy and environment, kept between commands (see ProgramHosts).
+  const hosts = new ProgramHosts();
   let engine: Engine;
   let tmp: string;
   let project: string;
@@ -56,7 +58,7 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
 
   /** `pulumi <args>` in `cwd`, as a user types it (plus --non-interactive); every output kept for the secret scan. */
   async function cli(args: string[], opts: { cwd?: string; stdin?: string; env?: NodeJS.ProcessEnv } = {}) {
-    const r = await pulumi(engine, args, opts.cwd ?? project, opts.env ?? env, { stdin: opts.stdin });
+    const r = await pulumi(engine, args, opts.cwd ?? project, opts.env ?? env, { stdin: opts.stdin, hosts });
     transcript.push({ source: `pulumi ${args.join(" ")}`, text: r.stdout + r.stderr });
     return r;
   }
@@ -103,6 +105,7 @@ describe("real `pulumi` CLI against the emulators (local file backend)", functio
   });
 
   after(async () => {
+    hosts.stop();
     await cerby.stop();
     await okta.stop();
     for (const d of [tmp, project]) if (d) fs.rmSync(d, { recursive: true, force: true });
