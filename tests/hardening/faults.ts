@@ -8,7 +8,10 @@
  *  - the emulator's state is the old or the new one, never a mix (Cerby's enabled + App instance ID pair);
  *  - no write is applied twice (the Cerby setting changes at most once per scenario, retried PUTs are no-ops);
  *  - the next clean run converges with the minimum number of calls.
- * The table of scenarios → outcome is printed at the end.
+ * The table of scenarios → outcome is printed at the end of each file.
+ *
+ * The scenarios live here; faults-cerby, faults-okta and faults-okta-oauth (.test.ts) each run one side and credential
+ * kind (one rig each), so `npm test` runs them in parallel.
  */
 import { expect } from "chai";
 import type { Fault, FaultMatch, RecordedRequest } from "../emulators/server";
@@ -212,7 +215,6 @@ interface Row {
 }
 
 const rows: Row[] = [];
-export const faultErrorMessages: string[] = [];
 
 /** The step each phase's targeted call belongs to, as the user reads it in the error. */
 function step(side: Side, phase: Phase, rig: Rig, appId: string, tokenEndpoint: boolean): string {
@@ -352,7 +354,6 @@ function describeSide(side: Side, auth: AuthKind, phases: Phase[], faults: Fault
           rig.cerby.server.clearFaults();
           rig.okta.server.clearFaults();
           const text = errorsOf(result);
-          faultErrorMessages.push(text);
           registerArtifact(`fault suite: ${side} ${auth} ${phase} ${f.name}: errors`, text);
 
           // 1. Outcome and the user-facing error.
@@ -509,46 +510,54 @@ function describeSide(side: Side, auth: AuthKind, phases: Phase[], faults: Fault
   });
 }
 
-describe("hardening: fault suite", function () {
-  describeSide("Cerby", "ssws", ["read", "create", "update", "delete"], FAULTS);
-  describeSide("Okta", "ssws", ["check", "read", "create", "update", "create (enforce)"], FAULTS);
-  describeSide("Okta", "oauth", ["check", "read", "create", "update"], OAUTH_FAULTS);
+/** Which side, credential kind and phases a fault-suite file runs. */
+export const FAULT_SUITES = {
+  cerby: () => describeSide("Cerby", "ssws", ["read", "create", "update", "delete"], FAULTS),
+  okta: () => describeSide("Okta", "ssws", ["check", "read", "create", "update", "create (enforce)"], FAULTS),
+  oktaOAuth: () => describeSide("Okta", "oauth", ["check", "read", "create", "update"], OAUTH_FAULTS),
+};
 
-  // secret-hygiene.test.ts scans these too when it runs after this file in the same process; `npm test` runs files in
-  // parallel worker processes, so the fault suite scans what it recorded itself.
-  describe("what the fault suite recorded", () => {
-    it("(errors, states, plugin output, request logs) holds none of its secrets", () => {
-      expect(registry.artifacts.filter((a) => a.source.startsWith("fault suite")).length).to.be.greaterThan(0);
-      expect(scan(registry.artifacts, registry.secrets)).to.deep.equal([]);
+/** The fault suite for one side and credential kind, its secret scan and its table. */
+export function describeFaultSuite(suite: keyof typeof FAULT_SUITES): void {
+  describe("hardening: fault suite", function () {
+    FAULT_SUITES[suite]();
+
+    // secret-hygiene.test.ts scans these too when it runs after this file in the same process; `npm test` runs files in
+    // parallel worker processes, so the fault suite scans what it recorded itself.
+    describe("what the fault suite recorded", () => {
+      it("(errors, states, plugin output, request logs) holds none of its secrets", () => {
+        expect(registry.artifacts.filter((a) => a.source.startsWith("fault suite")).length).to.be.greaterThan(0);
+        expect(scan(registry.artifacts, registry.secrets)).to.deep.equal([]);
+      });
+    });
+
+    after(() => {
+      const head: Array<keyof Row> = ["side", "auth", "phase", "fault", "outcome", "followUp", "message"];
+      const titles: Record<keyof Row, string> = {
+        side: "side",
+        auth: "auth",
+        phase: "phase",
+        fault: "fault",
+        outcome: "outcome",
+        followUp: "next run's calls",
+        message: "user-facing error",
+      };
+      const widths = head.map((h) => Math.max(titles[h].length, ...rows.map((r) => r[h].length)));
+      const line = (cells: string[]) =>
+        cells
+          .map((c, i) => c.padEnd(widths[i]))
+          .join(" | ")
+          .trimEnd();
+      console.log(
+        [
+          "",
+          `Fault suite: ${rows.length} scenarios`,
+          line(head.map((h) => titles[h])),
+          line(widths.map((w) => "-".repeat(w))),
+          ...rows.map((r) => line(head.map((h) => r[h]))),
+          "",
+        ].join("\n"),
+      );
     });
   });
-
-  after(() => {
-    const head: Array<keyof Row> = ["side", "auth", "phase", "fault", "outcome", "followUp", "message"];
-    const titles: Record<keyof Row, string> = {
-      side: "side",
-      auth: "auth",
-      phase: "phase",
-      fault: "fault",
-      outcome: "outcome",
-      followUp: "next run's calls",
-      message: "user-facing error",
-    };
-    const widths = head.map((h) => Math.max(titles[h].length, ...rows.map((r) => r[h].length)));
-    const line = (cells: string[]) =>
-      cells
-        .map((c, i) => c.padEnd(widths[i]))
-        .join(" | ")
-        .trimEnd();
-    console.log(
-      [
-        "",
-        `Fault suite: ${rows.length} scenarios`,
-        line(head.map((h) => titles[h])),
-        line(widths.map((w) => "-".repeat(w))),
-        ...rows.map((r) => line(head.map((h) => r[h]))),
-        "",
-      ].join("\n"),
-    );
-  });
-});
+}
