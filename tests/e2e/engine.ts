@@ -219,6 +219,8 @@ export class Engine {
       PATH: process.env.PATH ?? "",
       NODE_PATH: path.join(ROOT, "node_modules"),
       CERBY_OKTA_MODULE_ROOT: compiledModuleRoot(),
+      // V8's compiled code, shared with the suite's other processes when tests/helpers/ts-register.js set it.
+      ...(process.env.NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } : {}),
       ...this.opts.pluginEnv,
     };
     const child = spawn(process.execPath, [entry, "127.0.0.1:1"], { cwd: ROOT, env });
