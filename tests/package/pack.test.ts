@@ -31,9 +31,8 @@ function mustRun(cmd: string, args: string[], cwd: string): string {
 }
 
 /** The first ```ts block under the README's "As a component in your own program" heading, as written. */
-const readme = () => fs.readFileSync(path.join(root, "README.md"), "utf8");
-
-function readmeComponentExample(readme: string): string {
+function readmeComponentExample(): string {
+  const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
   const at = readme.indexOf("### As a component in your own program");
   if (at < 0) throw new Error('README.md has no "### As a component in your own program" section');
   const m = /```ts\n([\s\S]*?)```/.exec(readme.slice(at));
@@ -169,11 +168,13 @@ describe("the npm package (npm pack → install in a fresh consumer → README e
 
   // One `tsc` over both files (the example and the control), as one program: each file's errors are its own.
   let check: { status: number | null; out: string };
+  let example: string;
   // tsc's diagnostics, one per line ("file(line,col): error TS…", or "error TS…" for the project itself).
   const errors = () => check.out.split("\n").filter((l) => /(^|: )error TS\d+/.test(l));
   before(function () {
     this.timeout(120000);
-    fs.writeFileSync(path.join(consumer, "index.ts"), readmeComponentExample(readme()));
+    example = readmeComponentExample();
+    fs.writeFileSync(path.join(consumer, "index.ts"), example);
     fs.mkdirSync(path.join(consumer, "control"), { recursive: true });
     fs.writeFileSync(
       path.join(consumer, "control", "index.ts"),
@@ -194,9 +195,7 @@ describe("the npm package (npm pack → install in a fresh consumer → README e
   });
 
   it("type-checks the README's component example, taken literally, against the installed package", () => {
-    expect(readmeComponentExample(readme()), "the example imports the package by name").to.include(
-      `from "${pkg.name}"`,
-    );
+    expect(example, "the example imports the package by name").to.include(`from "${pkg.name}"`);
     // Anywhere but the control: the example, the package's own declarations (no skipLibCheck), the project.
     const outside = errors().filter((l) => !l.startsWith("control/"));
     expect(outside, `tsc --noEmit on the README example:\n${check.out}`).to.deep.equal([]);
