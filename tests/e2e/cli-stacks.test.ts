@@ -1,0 +1,159 @@
+/**
+ * Stacks other than the lifecycle's (./cli.test.ts), through the real Pulumi CLI against both emulators: a user's own
+ * program declaring the component, the config errors a user makes, and the README's and the template's stack
+ * commands, typed literally. Each test has a stack (or a project copy) of its own; ./cli-rig.ts is what the real-CLI
+ * files share.
+ */
+import { expect } from "chai";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { scan } from "../hardening/scan";
+import { freshSecret } from "../helpers/keys";
+import { projectCopy, useCachedTranspiler } from "../helpers/project-copy";
+import { ROOT, filesUnder, useCliRig } from "./cli-rig";
+
+describe("real `pulumi` CLI against the emulators: other stacks (a consumer's program, config errors, templates)", function () {
+  this.timeout(5 * 60 * 1000);
+  const rig = useCliRig();
+  const { cerby, okta, cerbyKey, oktaToken, transcript, writes, cli, must, mustFail } = rig;
+
+  it("6. `retainOnDelete` (component API) leaves Universal Logout on in Cerby after `destroy`", async () => {
+    // A user's own program that declares the component, as in the README's "As a component in your own program".
+    const consumer = fs.mkdtempSync(path.join(os.tmpdir(), "cerby-consumer-"));
+    try {
+      cerby.addWorkspace("retain");
+      cerby.addApiKey("retain", cerbyKey, { role: "admin" });
+      fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(consumer, "node_modules"), "dir");
+      fs.copyFileSync(path.join(ROOT, "tsconfig.json"), path.join(consumer, "tsconfig.json"));
+      useCachedTranspiler(consumer);
+      fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", main: "index.ts" }));
+      fs.writeFileSync(
+        path.join(consumer, "Pulumi.yaml"),
+        "name: consumer\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n",
+      );
+      fs.writeFileSync(
+        path.join(consumer, "index.ts"),
+        `import { CerbyOktaUniversalLogout } from ${JSON.stringify(path.join(rig.project, "components", "universal-logout"))};\n` +
+          `const c = new CerbyOktaUniversalLogout("kept", {\n` +
+          `  cerby: { baseUrl: ${JSON.stringify(cerby.workspaceUrl("retain"))} },\n` +
+          `  okta: { orgUrl: ${JSON.stringify(okta.baseUrl)}, mode: "verify" },\n` +
+          `  appInstanceId: ${JSON.stringify(rig.appId)},\n  retainOnDelete: true,\n});\n` +
+          `export const cerbyEnabled = c.cerbyEnabled;\n`,
+      );
+      const consumerEnv = { ...rig.env, CERBY_API_KEY: cerbyKey, OKTA_API_TOKEN: oktaToken };
+      const opts = { cwd: consumer, env: consumerEnv };
+      await must(["stack", "init", "kept"], opts);
+      await must(["up", "--yes", "--skip-preview"], opts);
+      expect(cerby.getSetting("retain")).to.include({ enabled: true, appInstanceId: rig.appId });
+      cerby.server.clearLog();
+      await must(["destroy", "--yes", "--skip-preview"], opts);
+      expect(cerby.server.writes(), "no Cerby write on destroy").to.have.length(0);
+      expect(cerby.getSetting("retain")).to.include({ enabled: true, appInstanceId: rig.appId });
+    } finally {
+      fs.rmSync(consumer, { recursive: true, force: true });
+    }
+  });
+
+  describe("10. config errors as a user makes them get the program's message, not a CLI schema error", () => {
+    const cases: Array<[string, Record<string, string>, RegExp]> = [
+      [
+        "no Cerby workspace or URL",
+        {},
+        /cerby:workspace: is required \(the Cerby workspace name\), or set cerby:baseUrl/,
+      ],
+      [
+        "both workspace and baseUrl",
+        { "cerby:workspace": "acme", "cerby:baseUrl": "https://acme.cerby.com" },
+        /cerby:baseUrl: set either workspace or baseUrl, not both/,
+      ],
+      ["a bad App instance ID", { "cerby:workspace": "acme", "cerby:appInstanceId": "my-app" }, /cerby:appInstanceId:/],
+    ];
+    for (const [what, config, message] of cases) {
+      it(what, async () => {
+        const stack = `bad${cases.findIndex((c) => c[0] === what)}`;
+        await must(["stack", "init", stack]);
+        await must(["config", "set", "cerby:oktaOrgUrl", okta.baseUrl, "--stack", stack]);
+        for (const [k, v] of Object.entries(config)) await must(["config", "set", k, v, "--stack", stack]);
+        const r = await mustFail(["preview", "--stack", stack]);
+        const text = r.stdout + r.stderr;
+        expect(text).to.match(message);
+        expect(text).not.to.contain("Unhandled exception");
+        expect(text).not.to.contain("is missing configuration");
+        expect(text).not.to.match(/\n\s+at .*\.(ts|js):\d+/);
+        expect(writes()).to.have.length(0);
+        await must(["stack", "rm", "--yes", "--force", "--stack", stack]);
+      });
+    }
+  });
+
+  it("Pulumi.prod.example.yaml (its placeholders for secrets aside) is accepted by the CLI and reaches the program", async () => {
+    const fresh = projectCopy("cerby-project-", { cachedTranspile: true });
+    try {
+      const example = fs.readFileSync(path.join(ROOT, "Pulumi.prod.example.yaml"), "utf8");
+      // The template's `secure:` values are placeholders for `pulumi config set --secret`; they cannot decrypt.
+      const withoutSecrets = example.replace(/^ {2}[\w:]+:\n {4}secure: .*\n/gm, "");
+      expect(withoutSecrets.replace(/^#.*$/gm, "")).not.to.contain("secure:");
+      fs.writeFileSync(path.join(fresh, "Pulumi.prod.yaml"), withoutSecrets);
+      await must(["stack", "init", "prod"], { cwd: fresh });
+      const r = await mustFail(["preview"], { cwd: fresh });
+      const text = r.stdout + r.stderr;
+      expect(text).not.to.contain("is missing configuration");
+      expect(text).not.to.match(/must be of type/);
+      // The program ran and validated the stack: the template's OAuth client lacks its (removed) private key.
+      expect(text).to.contain("okta:privateKey is not set but okta:clientId is");
+      expect(text).not.to.contain("Unhandled exception");
+    } finally {
+      await cli(["stack", "rm", "--yes", "--force", "--stack", "prod"], { cwd: fresh });
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
+  it("the README's stack commands, typed literally, are accepted by the CLI and reach the program", async () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### As a stack"));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)![1];
+    const lines = block
+      .split("\n")
+      .map((l) => l.replace(/\s+#.*$/, "").trim())
+      .filter((l) => l.startsWith("pulumi "));
+    expect(lines[0]).to.equal("pulumi stack init prod");
+    expect(lines[lines.length - 1]).to.equal("pulumi up");
+    const fresh = projectCopy("cerby-project-", { cachedTranspile: true });
+    try {
+      for (const line of lines.slice(0, -1)) {
+        const args = line.split(/\s+/).slice(1);
+        // `config set --secret KEY` with no value reads it from standard input, as the README intends.
+        await must(args, { cwd: fresh, stdin: freshSecret("readme_") });
+      }
+      // `pulumi up` (as a preview: this test may not write): the CLI accepts the stack's config and runs the program,
+      // which then stops at the first vendor call, since a test reaches loopback only.
+      const r = await mustFail(["preview"], { cwd: fresh });
+      const text = r.stdout + r.stderr;
+      expect(text).not.to.contain("is missing configuration");
+      expect(text).to.match(/Okta: .*https:\/\/acme\.okta\.com/);
+    } finally {
+      await cli(["stack", "rm", "--yes", "--force", "--stack", "prod"], { cwd: fresh });
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+
+  // A suite of its own so that it runs last: mocha runs a suite's tests before its nested suites (10. above).
+  describe("after every command of this file", () => {
+    it("secrets: no command's output, state or Pulumi home of these stacks holds a credential", () => {
+      const artifacts = [
+        ...filesUnder(path.join(rig.tmp, "state")),
+        ...filesUnder(path.join(rig.tmp, "pulumi-home")),
+        ...transcript,
+        { source: "Cerby emulator log", text: JSON.stringify(cerby.server.requests) },
+        { source: "Okta emulator log", text: JSON.stringify(okta.server.requests) },
+      ];
+      expect(transcript.length, "commands run in this file").to.be.greaterThan(10);
+      const secrets = [
+        { name: "Cerby API key", value: cerbyKey },
+        { name: "Okta API token", value: oktaToken },
+      ];
+      expect(scan(artifacts, secrets)).to.deep.equal([]);
+    });
+  });
+});
