@@ -147,8 +147,8 @@ export interface EngineOptions {
 export interface CommandOptions {
   /**
    * With `pluginPerCommand`: run this command on the current plugin process instead of a new one (the program still
-   * starts afresh). For a test's setup commands, whose token requests and limiter state no assertion reads; each
-   * process start costs ~0.8 s of CPU.
+   * starts afresh). For commands whose plugin-side token requests and limiter state no assertion reads: a test's
+   * setup, or a command in which the plugin calls no vendor that needs a token; each process start costs ~0.8 s of CPU.
    */
   samePlugin?: boolean;
 }
