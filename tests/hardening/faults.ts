@@ -255,7 +255,7 @@ function target(side: Side, phase: Phase, rig: Rig, appId: string): FaultMatch {
 const apiWrites = (rs: RecordedRequest[]) => rs.filter((r) => r.path !== "/oauth2/v1/token");
 
 /**
- * OAuth rigs start a plugin process per command, as the CLI does, unless a command says `samePlugin`. Setup commands
+ * The OAuth rig starts a plugin process per command, as the CLI does, unless a command says `samePlugin`. Setup commands
  * (bringing the stack to a phase's starting point) run on the plugin process already running: no assertion reads
  * their requests.
  */
@@ -286,7 +286,8 @@ function describeSide(side: Side, auth: AuthKind, phases: Phase[], faults: Fault
 
     before(async () => {
       restoreEnv = useProgramHttpEnv();
-      rig = await startRig({ auth });
+      // OAuth: access tokens are counted per command, so commands get plugin processes of their own (`measured`).
+      rig = await startRig({ auth, pluginPerCommand: auth === "oauth" });
       rig.engine.opts.config["cerby:appInstanceId"] = rig.appId;
       ok(await rig.engine.up(rig.program), "initial up");
     });

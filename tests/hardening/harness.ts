@@ -75,6 +75,11 @@ export interface RigOptions {
   scopes?: string[];
   /** Scopes requested (okta:scopes); default: the module's default for the mode. */
   requestScopes?: string;
+  /**
+   * Each command on a plugin process of its own, as under the CLI (see the driver's `pluginPerCommand`): for tests
+   * that count the plugin's access-token requests per command. Default: one plugin for the rig's life.
+   */
+  pluginPerCommand?: boolean;
 }
 
 /** Starts both emulators and the plugin. The Okta app "Cerby" exists and is ENABLED; nothing is applied yet. */
@@ -149,13 +154,12 @@ export async function startRig(opts: RigOptions): Promise<Rig> {
     universalLogout: "ENABLED",
     gtrEndpoint: `${cerby.workspaceUrl(WORKSPACE)}/api/v1/universal-logout/okta/global-token-revocation`,
   }).id;
-  // OAuth rigs count access tokens per process, so each command gets its own plugin process, as under the CLI.
   const engine = new Engine({
     statePath,
     config,
     secretKeys,
     pluginEnv: { ...HTTP_ENV },
-    pluginPerCommand: opts.auth === "oauth",
+    pluginPerCommand: opts.pluginPerCommand ?? false,
   });
   await engine.start();
   return {
