@@ -41,7 +41,8 @@ describe("the test suite and the caller's OKTA_* / CERBY_* variables", function 
   });
 
   it("fails without the root hooks, as the suite once did in CI (control)", () => {
-    const r = runMocha(["--no-config", "--require", "ts-node/register/transpile-only", "--extension", "ts"]);
+    // The suite's own TypeScript loader (tests/helpers/ts-register.js, through its transpile cache), without the hooks.
+    const r = runMocha(["--no-config", "--require", "tests/helpers/ts-register.js", "--extension", "ts"]);
     expect(r.status).not.to.equal(0);
     expect(r.stdout).to.contain("are both set");
   });
