@@ -157,6 +157,20 @@ const forbidden = (headers?: Record<string, string>) =>
   oktaError(403, "E0000006", "You do not have permission to perform the requested action", [], headers);
 const methodNotAllowed = () => oktaError(405, "E0000022", "The endpoint does not support the provided HTTP method");
 
+/** An org's signing key (its JWKS has the public half). */
+interface OrgKey {
+  privateKey: KeyLike;
+  publicJwk: JWK;
+  kid: string;
+}
+
+/**
+ * Keys of the orgs (emulators) this process has stopped, for the next one it starts: an RSA key costs ~0.2 s of CPU to
+ * make and a run of the suite starts ~60 orgs, most of them one per test. Orgs running at the same time never share a
+ * key, as two real orgs never do.
+ */
+const spareOrgKeys: OrgKey[] = [];
+
 export class OktaEmulator {
   readonly server: EmulatorServer;
   /** Org subdomain, used for display (admin URL) only. */
@@ -194,7 +208,7 @@ export class OktaEmulator {
   resetRateLimits(): void {
     this.buckets.clear();
   }
-  private orgKey?: { privateKey: KeyLike; publicJwk: JWK; kid: string };
+  private orgKey?: OrgKey;
   private readonly orgId = `00o${randomAlnum(17)}`;
 
   constructor(opts: OktaEmulatorOptions = {}) {
@@ -224,6 +238,9 @@ export class OktaEmulator {
   }
 
   stop(): Promise<void> {
+    // This org is gone: its key may sign for the next org this process starts (never for two running at once).
+    if (this.orgKey) spareOrgKeys.push(this.orgKey);
+    this.orgKey = undefined;
     return this.server.stop();
   }
 
@@ -386,7 +403,8 @@ export class OktaEmulator {
     return { id, name, label, status, universalLogout, provisioning, ...(gtrEndpoint ? { gtrEndpoint } : {}) };
   }
 
-  private async ensureOrgKey(): Promise<{ privateKey: KeyLike; publicJwk: JWK; kid: string }> {
+  private async ensureOrgKey(): Promise<OrgKey> {
+    this.orgKey ??= spareOrgKeys.pop();
     if (!this.orgKey) {
       const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
       const kid = randomAlnum(43);
