@@ -390,6 +390,19 @@ describe("OktaEmulator", () => {
       expect(body.keys[0]).to.not.have.property("d");
     });
 
+    it("gives two orgs running at once different signing keys (a stopped org's key may serve a later one)", async () => {
+      const other = new OktaEmulator();
+      const otherBase = await other.start();
+      try {
+        const mine = (await api(base, "/oauth2/v1/keys", { auth: "" })).body.keys[0];
+        const theirs = (await api(otherBase, "/oauth2/v1/keys", { auth: "" })).body.keys[0];
+        expect(theirs.kid).to.not.equal(mine.kid);
+        expect(theirs.n).to.not.equal(mine.n);
+      } finally {
+        await other.stop();
+      }
+    });
+
     describe("Global Token Revocation request", () => {
       let sink: http.Server;
       let sinkUrl: string;
