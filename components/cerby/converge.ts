@@ -7,7 +7,7 @@ import { WORKSPACE_PATTERN, webAppSteps, workspaceBaseUrl } from "./contract";
 import { CerbyUniversalLogoutInputs, checkCerbyInputs, cerbyBaseUrl } from "./inputs";
 import { logInfo, logWarn } from "../log";
 import { UserError } from "../http";
-import type { CerbyUniversalLogoutState } from "./provider";
+import type { CerbyUniversalLogoutState } from "./state";
 import { cerbyModeCallsCerby } from "../modes";
 
 /** Suffix of the resource id: one setting per workspace, so the workspace URL plus this names it. */

@@ -13,17 +13,8 @@ import { DynamicResource } from "../provider-ref";
 import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeCallsCerby, isCerbyMode } from "../modes";
 import { SETTINGS, httpEnvSettings, integerValue } from "../settings-table";
+import type { CerbyUniversalLogoutState } from "./state";
 import { cerbyHasState, cerbyReadInputs, cerbySettingId, convergeCerby, disableCerby, readCerby } from "./converge";
-
-/** Inputs plus what was read from Cerby. `enabled` and `appInstanceId` hold the live values after create/read. */
-export interface CerbyUniversalLogoutState extends CerbyUniversalLogoutInputs {
-  /** The workspace API base the resource talks to. */
-  url: string;
-  idpType?: string | null;
-  scimEnabled?: boolean | null;
-  updatedAt?: string | null;
-  warnings: string[];
-}
 
 interface ProviderSettings {
   /** Stack config as the plugin holds it (secrets decrypted): each workspace's API key is looked up by its key name. */
@@ -36,6 +27,7 @@ interface ProviderSettings {
 type ConfigureRequest = { config: { get(key: string): string | undefined } };
 
 export { cerbySettingId };
+export type { CerbyUniversalLogoutState };
 
 /** The workspace's API key: its stack config key (default cerby:apiKey), then its variable (default CERBY_API_KEY). */
 function cerbyApiKey(inputs: CerbyUniversalLogoutInputs): string | undefined {

@@ -11,13 +11,9 @@ import { assertNever } from "../shared";
 import { isMissingScope } from "./errors";
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "./inputs";
 import { oktaAdminUrl, resolveCerbyApp } from "./resolve";
-import type { OktaUniversalLogoutState } from "./provider";
+import type { OktaUniversalLogoutState, OktaUniversalLogoutStatus } from "./state";
 
-/**
- * NOT_REPORTED: the app has no `universalLogout` (absent or null) — Okta returns it only in orgs with Identity Threat
- * Protection, so the org cannot report the setting; it is not "off". UNKNOWN: a value this module does not know.
- */
-export type OktaUniversalLogoutStatus = "ENABLED" | "DISABLED" | "UNSUPPORTED" | "NOT_REPORTED" | "UNKNOWN";
+export type { OktaUniversalLogoutStatus };
 
 /** Longest Express Configuration follow-up: reads of the app, 1 s apart, until it shows ENABLED. */
 const ENFORCE_READS = 10;

@@ -15,8 +15,8 @@ import { OktaClient, ProvisioningStatus, oktaHttpSettingsFromEnv } from "./clien
 import { OktaCredentials, importOktaPrivateKey, oktaCredentialKeys, oktaCredentials } from "./config";
 import type { OktaMode } from "../modes";
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "./inputs";
+import type { OktaUniversalLogoutState, OktaUniversalLogoutStatus } from "./state";
 import {
-  OktaUniversalLogoutStatus,
   convergeOkta,
   oktaConsoleSteps,
   oktaHasState,
@@ -25,17 +25,7 @@ import {
   readOkta,
 } from "./converge";
 
-export type { OktaUniversalLogoutStatus };
-
-/** Inputs plus what was read from Okta; `status` and `provisioning` hold the live values after create/read. */
-export interface OktaUniversalLogoutState extends OktaUniversalLogoutInputs {
-  status: OktaUniversalLogoutStatus;
-  appName: string;
-  appLabel: string;
-  adminUrl: string;
-  provisioning: ProvisioningStatus;
-  warnings: string[];
-}
+export type { OktaUniversalLogoutState, OktaUniversalLogoutStatus };
 
 interface ProviderSettings {
   /** The okta:* credential keys from stack config (secrets unwrapped by the plugin); never serialized. */
