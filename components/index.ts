@@ -5,6 +5,7 @@ export {
   CerbyOktaUniversalLogoutArgs,
   CerbySideArgs,
   OktaSideArgs,
+  OktaAppRef,
 } from "./universal-logout";
 export { CerbyUniversalLogout, CerbyUniversalLogoutArgs } from "./cerby/provider";
 export { CERBY_MODES, OKTA_MODES } from "./modes";

@@ -14,12 +14,20 @@ import { OktaMode, cerbyModeCallsCerby, isCerbyMode, isOktaMode, oktaModeOnlyRep
 import { oktaAdminUrl, resolveCerbyAppShared } from "./okta/resolve";
 import { OktaApplication } from "./okta/client";
 
+/** An Okta app, by its id: the App instance ID. */
+export interface OktaAppRef {
+  /** The Okta app ID (the segment after /instance/ in the app's admin URL). */
+  id: pulumi.Input<string>;
+}
+
 /**
- * The Cerby side, as the Cerby resource takes it (one definition: ./cerby/provider), less what the component supplies:
- * the App instance ID it resolves, and `enabled` (a binding turns Universal Logout on).
+ * The Cerby side of a binding: which workspace, how Pulumi reaches it, and where its API key is read from.
  */
+// The Cerby resource's own args (one definition: ./cerby/provider), less what the component supplies: the App
+// instance ID it resolves, and `enabled` (a binding turns Universal Logout on).
 export interface CerbySideArgs extends Omit<CerbyUniversalLogoutArgs, "appInstanceId" | "enabled"> {}
 
+/** The Okta side of a binding: the org, and what Pulumi does about the Cerby app's Universal Logout setting. */
 export interface OktaSideArgs {
   /** Root URL of the Okta org, e.g. https://acme.okta.com (see `oktaOrgUrl` for building it from okta:orgName). */
   orgUrl: string;
@@ -39,8 +47,11 @@ export interface CerbyOktaUniversalLogoutArgs {
   okta: OktaSideArgs;
   /** The App instance ID (Okta app ID of the Cerby app), when you know it. */
   appInstanceId?: pulumi.Input<string>;
-  /** An @pulumi/okta app resource for Cerby managed in the same program (e.g. `okta.app.Saml`); its `id` is used. */
-  app?: { id: pulumi.Input<string> };
+  /**
+   * The Okta app of Cerby when the same program manages it (an app resource of Pulumi's Okta provider, e.g.
+   * okta.app.Saml, or any object with its `id`); its `id` is the App instance ID.
+   */
+  app?: OktaAppRef;
   /** Look the app up by label in Okta (default "Cerby") when neither appInstanceId nor app is given. */
   appLabel?: string;
   /** Keep Universal Logout on in Cerby when this binding is destroyed (Pulumi's retainOnDelete on the Cerby child). */

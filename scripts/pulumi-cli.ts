@@ -5,7 +5,7 @@
  * Which `pulumi`: one on PATH when it is at least as new as the @pulumi/pulumi SDK this project uses (a workstation, the
  * GitHub runner); else the build cached by scripts/pulumi-engine.sh; else that script builds it from Go modules.
  * Programs run through Pulumi's Node.js language host when it is installed beside `pulumi`; otherwise through
- * scripts/program-host.ts (`--client`), the Automation API's inline-program path.
+ * scripts/program-host.js (`--client`), the Automation API's inline-program path.
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -20,7 +20,7 @@ export interface Engine {
   version: string;
   /** Where it came from: PATH, the per-user cache, or built just now. */
   source: "PATH" | "cache" | "built";
-  /** Pulumi's own Node.js language host sits beside it (else programs run through scripts/program-host.ts). */
+  /** Pulumi's own Node.js language host sits beside it (else programs run through scripts/program-host.js). */
   languageHost: boolean;
 }
 
@@ -164,7 +164,7 @@ export async function pulumi(
 /**
  * Program hosts kept between commands, for callers that run many `pulumi` commands on one project (the real-CLI
  * tests): one idle host per project folder and environment, the way the Automation API serves an inline program from
- * one long-lived process. Each run still loads the project's own modules afresh (scripts/program-host.ts), so no state
+ * one long-lived process. Each run still loads the project's own modules afresh (scripts/program-host.js), so no state
  * of the program carries over; what is saved is starting Node.js, ts-node and @pulumi/pulumi for every command (about
  * 1.3 s of CPU each). The sandbox and the benchmark start a host per command, as Pulumi's language host does.
  */
@@ -237,11 +237,11 @@ interface ProgramHost {
 
 function startProgramHost(cwd: string, env: NodeJS.ProcessEnv): Promise<ProgramHost> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["-r", "ts-node/register/transpile-only", path.join(ROOT, "scripts", "program-host.ts"), cwd],
-      { cwd, env, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, [path.join(ROOT, "scripts", "program-host.js"), cwd], {
+      cwd,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     let errors = "";
     child.stderr.on("data", (d: Buffer) => (errors += d));

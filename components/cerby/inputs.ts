@@ -18,7 +18,7 @@ export interface CerbyUniversalLogoutInputs {
   workspace?: string;
   /** Full base URL instead of the workspace (private deployments, emulators); https unless loopback. */
   baseUrl?: string;
-  /** Path prefix of the assumed settings endpoint (default: DEFAULT_SETTINGS_PATH of ./contract). */
+  /** Path prefix of the assumed Cerby settings endpoint (default /api/v1/settings/idp; see the README). */
   settingsPath: string;
   /** The Okta app ID of the Cerby app, which Cerby calls "App instance Id". */
   appInstanceId: string;

@@ -158,8 +158,8 @@ export class CerbyUniversalLogout extends DynamicResource {
 
   constructor(name: string, args: CerbyUniversalLogoutArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      // A reference that loads cerbyUniversalLogoutProvider at run time: state holds ~1 kB, not the implementation.
-      { file: __filename, rel: "components/cerby/provider", exportName: "cerbyUniversalLogoutProvider" },
+      // A reference that loads cerbyUniversalLogoutProvider at run time (../provider-ref): state holds a few hundred bytes, not the code.
+      "cerby",
       name,
       {
         // Named here so they are outputs even when not given (check applies the defaults; `get` gives none).
@@ -174,7 +174,6 @@ export class CerbyUniversalLogout extends DynamicResource {
         warnings: undefined,
       },
       opts,
-      "cerby",
       "UniversalLogout",
     );
   }

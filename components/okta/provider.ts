@@ -120,8 +120,8 @@ export class OktaUniversalLogout extends DynamicResource {
 
   constructor(name: string, args: OktaUniversalLogoutArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      // A reference that loads oktaUniversalLogoutProvider at run time: state holds ~1 kB, not the implementation.
-      { file: __filename, rel: "components/okta/provider", exportName: "oktaUniversalLogoutProvider" },
+      // A reference that loads oktaUniversalLogoutProvider at run time (../provider-ref): state holds a few hundred bytes, not the code.
+      "okta",
       name,
       {
         ...args,
@@ -133,7 +133,6 @@ export class OktaUniversalLogout extends DynamicResource {
         warnings: undefined,
       },
       opts,
-      "okta",
       "UniversalLogout",
     );
   }

@@ -3,11 +3,8 @@
  * (one per project copy and environment, kept between commands: see ProgramHosts) and `pulumi` run as a user types it,
  * with every output kept for the secret scan. The files are split so that the suite's workers run them side by side.
  *
- * Speed: the program and the plugin transpile TypeScript without type-checking (PULUMI_NODEJS_TRANSPILE_ONLY, as
- * Pulumi's language host reads it) through a cache of the transpiled files (tests/helpers/cached-transpiler.js), so
- * each `pulumi` command does not transpile components/ again in two processes. `npm run lint` type-checks the same
- * code, and tests/component/sandbox.test.ts runs the project exactly as a user does (default ts-node, type-checking
- * under Pulumi's language host).
+ * The program and the plugins run the compiled module (dist/, copied with the project; rebuilt in the copy only when
+ * a test changes its sources), as every user's command does: nothing is transpiled per command.
  */
 import { expect } from "chai";
 import * as fs from "node:fs";
@@ -18,7 +15,7 @@ import { CerbyEmulator, GTR_PATH } from "../emulators/cerby";
 import { OktaEmulator } from "../emulators/okta";
 import { RecordedRequest } from "../emulators/server";
 import { freshSecret } from "../helpers/keys";
-import { projectCopy, transpileOnlyEnv } from "../helpers/project-copy";
+import { projectCopy } from "../helpers/project-copy";
 import { ENGINE_BUILD_TIMEOUT_MS, requireEngine } from "../helpers/pulumi-engine";
 
 export const ROOT = path.resolve(__dirname, "../..");
@@ -103,7 +100,7 @@ export function useCliRig(): CliRig {
     this.timeout(ENGINE_BUILD_TIMEOUT_MS);
     engine = requireEngine(this);
     rig.tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cerby-cli-"));
-    rig.project = projectCopy("cerby-project-", { cachedTranspile: true });
+    rig.project = projectCopy("cerby-project-");
     await rig.cerby.start();
     const oktaUrl = await rig.okta.start();
     rig.cerby.oktaJwksUrl = `${oktaUrl}/oauth2/v1/keys`;
@@ -117,7 +114,6 @@ export function useCliRig(): CliRig {
       CERBY_HTTP_BASE_DELAY_MS: "5",
       OKTA_HTTP_BASE_DELAY_MS: "5",
       CERBY_HTTP_RETRIES: "2",
-      ...transpileOnlyEnv,
     });
   });
 

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { scan } from "../hardening/scan";
 import { freshSecret } from "../helpers/keys";
-import { projectCopy, useCachedTranspiler } from "../helpers/project-copy";
+import { consumerNodeModules, projectCopy } from "../helpers/project-copy";
 import { ROOT, filesUnder, useCliRig } from "./cli-rig";
 
 describe("real `pulumi` CLI against the emulators: other stacks (a consumer's program, config errors, templates)", function () {
@@ -24,9 +24,14 @@ describe("real `pulumi` CLI against the emulators: other stacks (a consumer's pr
     try {
       cerby.addWorkspace("retain");
       cerby.addApiKey("retain", cerbyKey, { role: "admin" });
-      fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(consumer, "node_modules"), "dir");
-      fs.copyFileSync(path.join(ROOT, "tsconfig.json"), path.join(consumer, "tsconfig.json"));
-      useCachedTranspiler(consumer);
+      // The package installed as `npm install` leaves it (the project copy, built), and a TypeScript program.
+      consumerNodeModules(consumer, rig.project);
+      fs.writeFileSync(
+        path.join(consumer, "tsconfig.json"),
+        JSON.stringify({
+          compilerOptions: { strict: true, target: "es2022", module: "commonjs", esModuleInterop: true },
+        }),
+      );
       fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", main: "index.ts" }));
       fs.writeFileSync(
         path.join(consumer, "Pulumi.yaml"),
@@ -34,14 +39,20 @@ describe("real `pulumi` CLI against the emulators: other stacks (a consumer's pr
       );
       fs.writeFileSync(
         path.join(consumer, "index.ts"),
-        `import { CerbyOktaUniversalLogout } from ${JSON.stringify(path.join(rig.project, "components", "universal-logout"))};\n` +
+        `import { CerbyOktaUniversalLogout } from "cerby-okta-universal-logout";\n` +
           `const c = new CerbyOktaUniversalLogout("kept", {\n` +
           `  cerby: { baseUrl: ${JSON.stringify(cerby.workspaceUrl("retain"))} },\n` +
           `  okta: { orgUrl: ${JSON.stringify(okta.baseUrl)}, mode: "verify" },\n` +
           `  appInstanceId: ${JSON.stringify(rig.appId)},\n  retainOnDelete: true,\n});\n` +
           `export const cerbyEnabled = c.cerbyEnabled;\n`,
       );
-      const consumerEnv = { ...rig.env, CERBY_API_KEY: cerbyKey, OKTA_API_TOKEN: oktaToken };
+      // Transpile-only, as Pulumi's language host does with PULUMI_NODEJS_TRANSPILE_ONLY (npm run lint type-checks).
+      const consumerEnv = {
+        ...rig.env,
+        CERBY_API_KEY: cerbyKey,
+        OKTA_API_TOKEN: oktaToken,
+        PULUMI_NODEJS_TRANSPILE_ONLY: "true",
+      };
       const opts = { cwd: consumer, env: consumerEnv };
       await must(["stack", "init", "kept"], opts);
       await must(["up", "--yes", "--skip-preview"], opts);
@@ -88,7 +99,7 @@ describe("real `pulumi` CLI against the emulators: other stacks (a consumer's pr
   });
 
   it("Pulumi.prod.example.yaml (its placeholders for secrets aside) is accepted by the CLI and reaches the program", async () => {
-    const fresh = projectCopy("cerby-project-", { cachedTranspile: true });
+    const fresh = projectCopy("cerby-project-");
     try {
       const example = fs.readFileSync(path.join(ROOT, "Pulumi.prod.example.yaml"), "utf8");
       // The template's `secure:` values are placeholders for `pulumi config set --secret`; they cannot decrypt.
@@ -119,7 +130,7 @@ describe("real `pulumi` CLI against the emulators: other stacks (a consumer's pr
       .filter((l) => l.startsWith("pulumi "));
     expect(lines[0]).to.equal("pulumi stack init prod");
     expect(lines[lines.length - 1]).to.equal("pulumi up");
-    const fresh = projectCopy("cerby-project-", { cachedTranspile: true });
+    const fresh = projectCopy("cerby-project-");
     try {
       for (const line of lines.slice(0, -1)) {
         const args = line.split(/\s+/).slice(1);

@@ -11,15 +11,13 @@
  *
  * As under the CLI, every command (up, preview, refresh, destroy) starts the program with no process-wide state
  * (access tokens, rate-limit pauses); with `pluginPerCommand` it also runs on a plugin process of its own, started
- * while the previous command runs. The plugin loads the components compiled once per test process (transpiled only;
- * ts-node would cost ~1 s per process start).
+ * while the previous command runs. The plugin runs in this repository's folder, so the provider references load the
+ * compiled module (dist/, built by `npm run build`, rebuilt by the test setup when a source changed).
  */
 import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import * as ts from "typescript";
 import { resetHttpLimiters } from "../../components/http";
 import { resetOktaTokenCache } from "../../components/okta/auth";
 
@@ -33,54 +31,10 @@ const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdkDir] }));
 const provpb = require("@pulumi/pulumi/proto/provider_pb");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const provgrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { create: createCachedTranspiler } = require("../helpers/cached-transpiler");
 
 const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
 const ROOT = path.resolve(__dirname, "../..");
 
-let compiledRoot: string | undefined;
-
-/**
- * components/ transpiled to JavaScript once per test process, for the plugin to load through the provider reference
- * (CERBY_OKTA_MODULE_ROOT; bare imports resolve through NODE_PATH to this repository's node_modules).
- */
-function compiledModuleRoot(): string {
-  if (compiledRoot) return compiledRoot;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cerby-driver-build-"));
-  const out = path.join(dir, "components");
-  // Transpiled file by file (what `tsc --noCheck` emits for these modules), in this process and through the cache the
-  // real-CLI tests use: a `tsc` process costs ~5 s of CPU per test process.
-  const parsed = ts.getParsedCommandLineOfConfigFile(
-    path.join(ROOT, "tsconfig.build.json"),
-    {},
-    {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: (d) => {
-        throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n"));
-      },
-    },
-  )!;
-  const options = { ...parsed.options, declaration: false, sourceMap: false, noEmit: false };
-  const transpiler = createCachedTranspiler({
-    service: { projectLocalResolveHelper: (id: string) => require.resolve(id), config: { options } },
-  });
-  for (const file of parsed.fileNames) {
-    const { outputText, diagnostics } = transpiler.transpile(fs.readFileSync(file, "utf8"), { fileName: file });
-    if (diagnostics?.length) throw new Error(`${file}: ${ts.formatDiagnostics(diagnostics, formatHost)}`);
-    const target = path.join(out, path.relative(options.rootDir!, file)).replace(/\.ts$/, ".js");
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, outputText);
-  }
-  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
-  compiledRoot = dir;
-  return dir;
-}
-const formatHost: ts.FormatDiagnosticsHost = {
-  getCanonicalFileName: (f) => f,
-  getCurrentDirectory: () => ROOT,
-  getNewLine: () => "\n",
-};
 /** Longest delay of a state checkpoint after a step. */
 const CHECKPOINT_MS = 500;
 
@@ -218,7 +172,6 @@ export class Engine {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? "",
       NODE_PATH: path.join(ROOT, "node_modules"),
-      CERBY_OKTA_MODULE_ROOT: compiledModuleRoot(),
       // V8's compiled code, shared with the suite's other processes when tests/helpers/ts-register.js set it.
       ...(process.env.NODE_COMPILE_CACHE ? { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE } : {}),
       ...this.opts.pluginEnv,

@@ -15,6 +15,9 @@ if (typeof nodeModule.enableCompileCache === "function") {
   process.env.NODE_COMPILE_CACHE ||= path.join(os.tmpdir(), `cerby-node-compile-cache-${uid}`);
   nodeModule.enableCompileCache(process.env.NODE_COMPILE_CACHE);
 }
+// The compiled module (dist/) that every provider reference, plugin and program loads: rebuilt first if a source
+// changed since the last build (a few ms when nothing did).
+require("../../scripts/build").ensureBuilt();
 require("ts-node").register({ transpileOnly: true, transpiler: require.resolve("./cached-transpiler") });
 
 // @pulumi/pulumi records a stack trace for every promise it creates (runtime/debuggable.js, `new Error().stack`,

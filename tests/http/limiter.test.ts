@@ -205,7 +205,7 @@ describe("shared per-origin HTTP limiter", function () {
     const text = registered.find((r) => r.type === "pulumi-nodejs:dynamic/cerby:UniversalLogout")!.inputs
       .__provider as string;
     // The state holds a reference to the provider's module (which finds the slot at run time), never the limiter.
-    expect(text).to.contain("components/cerby/provider").and.to.contain('"cerbyUniversalLogoutProvider"');
+    expect(text).to.contain('"cerby-okta-universal-logout/provider-loader"').and.to.contain('l.provider("cerby")');
     expect(text).not.to.contain("http-limiters");
     const [p1, p2] = [loadSerializedProvider(text), loadSerializedProvider(text)];
     await p1.configure!(configOf({ "cerby:apiKey": key }) as unknown as pulumi.dynamic.ConfigureRequest);

@@ -5,7 +5,7 @@
  * package by `tsc --noEmit` — with a control that a wrong name and a deep import fail the same check.
  */
 import { expect } from "chai";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -38,6 +38,25 @@ function readmeComponentExample(): string {
   const m = /```ts\n([\s\S]*?)```/.exec(readme.slice(at));
   if (!m) throw new Error("README.md's component section has no ```ts example");
   return m[1];
+}
+
+/** The first line a server prints on stdout (its port), or what it said before it exited; the server is then stopped. */
+function firstLine(cmd: string, args: string[], cwd: string): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let [out, err] = ["", ""];
+    const done = (text: string) => {
+      child.kill("SIGKILL");
+      resolve(text);
+    };
+    child.stdout.on("data", (d: Buffer) => {
+      out += d;
+      if (out.includes("\n")) done(out.split("\n")[0]);
+    });
+    child.stderr.on("data", (d: Buffer) => (err += d));
+    child.on("exit", () => done(`exited: ${out}${err}`));
+    setTimeout(() => done(`no line within 15 s: ${out}${err}`), 15_000);
+  });
 }
 
 const CONSUMER_TSCONFIG = {
@@ -96,8 +115,9 @@ describe("the npm package (npm pack → install in a fresh consumer → README e
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it("holds only the library: compiled JavaScript, type declarations, README and package.json", () => {
-    const allowed = /^package\/(package\.json|README\.md|LICENSE[^/]*|dist\/.+\.(js|d\.ts))$/;
+  it("holds only the library and its plugin: compiled JavaScript, type declarations, the schema, the plugin scripts, README and package.json", () => {
+    const allowed =
+      /^package\/(package\.json|README\.md|LICENSE[^/]*|dist\/components\/.+\.(js|d\.ts)|dist\/provider\/[^/]+\.js|dist\/provider\/schema\.json|bin\/pulumi-resource-(cerby|pulumi-nodejs))$/;
     expect(
       entries.filter((e) => !allowed.test(e)),
       "entries outside the library",
@@ -119,10 +139,37 @@ describe("the npm package (npm pack → install in a fresh consumer → README e
     walk(path.join(root, "components"));
     expect(sources.length).to.be.greaterThan(5);
     for (const s of sources) {
-      const rel = path.relative(path.join(root, "components"), s).split(path.sep).join("/").replace(/\.ts$/, "");
+      const rel = path.relative(root, s).split(path.sep).join("/").replace(/\.ts$/, "");
       expect(entries).to.include(`package/dist/${rel}.js`);
       expect(entries).to.include(`package/dist/${rel}.d.ts`);
     }
+    // The plugin (issue 18): its scripts, its compiled code and the schema it serves.
+    for (const f of ["bin/pulumi-resource-cerby", "bin/pulumi-resource-pulumi-nodejs", "dist/provider/schema.json"]) {
+      expect(entries).to.include(`package/${f}`);
+    }
+    expect(entries).to.include.members(["package/dist/provider/index.js", "package/dist/provider/dynamic-provider.js"]);
+  });
+
+  it("installs the plugin scripts executable, on the consumer's bin path, serving from a folder without node_modules", async () => {
+    for (const name of ["pulumi-resource-cerby", "pulumi-resource-pulumi-nodejs"]) {
+      const installed = path.join(consumer, "node_modules", pkg.name, "bin", name);
+      expect(fs.statSync(installed).mode & 0o111, `${name} is executable`).to.not.equal(0);
+      expect(fs.realpathSync(path.join(consumer, "node_modules", ".bin", name))).to.equal(fs.realpathSync(installed));
+    }
+    // Started from a folder without node_modules (as the CLI starts them for a YAML project), each serves.
+    const empty = fs.mkdtempSync(path.join(tmp, "no-modules-"));
+    for (const name of ["pulumi-resource-cerby", "pulumi-resource-pulumi-nodejs"]) {
+      const first = await firstLine(path.join(consumer, "node_modules", ".bin", name), ["127.0.0.1:1"], empty);
+      expect(first, `${name} printed its port`).to.match(/^\d+$/);
+    }
+    // The schema the installed plugin serves is the one generated from the types (tests/package/schema.test.ts).
+    const served = fs.readFileSync(
+      path.join(consumer, "node_modules", pkg.name, "dist", "provider", "schema.json"),
+      "utf8",
+    );
+    expect(JSON.parse(served)).to.deep.equal(
+      JSON.parse(fs.readFileSync(path.join(root, "schema", "schema.json"), "utf8")),
+    );
   });
 
   it("points main, types and exports at files in the tarball, and is not private", () => {

@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * Serves this project's Pulumi program to the real `pulumi` CLI through `--client=127.0.0.1:<port>`, where Pulumi's
  * Node.js language host (`pulumi-language-nodejs`, shipped with every Pulumi install) is not available: it cannot be
@@ -6,33 +7,47 @@
  * way the stock language host starts a new Node.js process per run. Everything else — config, plan, state, plugins,
  * the dynamic-provider plugin — is the CLI's own.
  *
- * Usage: node -r ts-node/register/transpile-only scripts/program-host.ts <project dir>; prints the port, then serves
- * until killed.
+ * Usage: node scripts/program-host.js <project dir>; prints the port, then serves until killed. Plain JavaScript, and
+ * the program it runs is compiled (index.js runs dist/): no TypeScript is compiled per command.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
+"use strict";
+const fs = require("node:fs");
+const path = require("node:path");
 
 const projectDir = path.resolve(process.argv[2] ?? ".");
 // Pulumi's own copies, so the program and the host share one @pulumi/pulumi (its runtime state is per module copy).
-const fromProject = (id: string) => require.resolve(id, { paths: [projectDir] });
+/** @param {string} id */
+const fromProject = (id) => require.resolve(id, { paths: [projectDir] });
 const pulumiDir = path.dirname(fromProject("@pulumi/pulumi/package.json"));
-/* eslint-disable @typescript-eslint/no-require-imports */
-const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] })) as typeof import("@grpc/grpc-js");
+/** @type {typeof import("@grpc/grpc-js")} */
+const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
 const { LanguageServer } = require(fromProject("@pulumi/pulumi/automation/server"));
 const langrpc = require(fromProject("@pulumi/pulumi/proto/language_grpc_pb"));
 const { grpcChannelOptions } = require(fromProject("@pulumi/pulumi/runtime/settings"));
 
-// The entry the stock language host runs: Pulumi.yaml's `main`, else package.json's `main`, else index.ts.
-const projectMain = (require(fromProject("js-yaml")) as typeof import("js-yaml")).load(
-  fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"),
-) as { main?: string };
+// The entry the stock language host runs: Pulumi.yaml's `main`, else package.json's `main`, else index.js.
+/** @type {typeof import("js-yaml")} */
+const yaml = require(fromProject("js-yaml"));
+const projectMain = /** @type {{ main?: string }} */ (
+  yaml.load(fs.readFileSync(path.join(projectDir, "Pulumi.yaml"), "utf8"))
+);
 const main = path.resolve(
   projectDir,
-  projectMain.main ?? require(path.join(projectDir, "package.json")).main ?? "index.ts",
+  projectMain.main ?? require(path.join(projectDir, "package.json")).main ?? "index.js",
 );
 
 /** Runs the program as a new process would: the project's own modules load afresh (dependencies stay cached). */
-async function program(): Promise<unknown> {
+// A TypeScript program (a consumer's own, typescript: true) goes through the project's ts-node, as Pulumi's language
+// host does; this project's own program is JavaScript (index.js runs the compiled module).
+if (/\.tsx?$/.test(main)) {
+  require(fromProject("ts-node")).register({
+    transpileOnly: process.env.PULUMI_NODEJS_TRANSPILE_ONLY === "true",
+    compilerOptions: { module: "commonjs" },
+  });
+}
+
+/** @returns {Promise<unknown>} */
+async function program() {
   const deps = `${path.sep}node_modules${path.sep}`;
   for (const id of Object.keys(require.cache)) {
     if (id.startsWith(projectDir + path.sep) && !id.includes(deps)) delete require.cache[id];
@@ -44,7 +59,7 @@ async function program(): Promise<unknown> {
 
 const server = new grpc.Server(grpcChannelOptions);
 server.addService(langrpc.LanguageRuntimeService, new LanguageServer(program));
-server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err: Error | null, port: number) => {
+server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
   if (err) {
     console.error(`program host: cannot listen on 127.0.0.1: ${err.message}`);
     process.exit(1);
