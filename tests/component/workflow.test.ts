@@ -7,7 +7,7 @@
  * Each rule is a function that returns the problems it finds. It runs on the workflow (no problem) and on a mutated
  * copy (the problem named): the control that shows the check can fail. The shell steps that decide an outcome (the
  * drift job's) run here under bash as GitHub runs them, with a stand-in `pulumi` and `npm` that exit with a chosen
- * code.
+ * code. The last block runs the workflow's own `pulumi` commands through the real CLI against the emulators.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -16,6 +16,8 @@ import * as path from "node:path";
 import { expect } from "chai";
 import * as yaml from "js-yaml";
 import { oktaCredentialKeys } from "../../components/okta/config";
+import { runVerify } from "../../scripts/verify";
+import { useCliRig } from "../e2e/cli-rig";
 
 const ROOT = path.resolve(__dirname, "../..");
 const FILE = path.join(ROOT, ".github/workflows/universal-logout.yml");
@@ -583,5 +585,116 @@ describe("the GitOps workflow (.github/workflows/universal-logout.yml)", () => {
     const failed = runScript(step.run!, { HEAD_SHA: "abc123" }, { pulumi: 2 });
     expect(failed.status).to.equal(2);
     expect(failed.outputFile).to.contain("exit 2");
+  });
+});
+
+/** The `pulumi` arguments of a job's step, from its script, with "$STACK" replaced. */
+function pulumiArgs(step: Step, stack: string): string[] {
+  const lines = (step.run ?? "")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => /^pulumi\s/.test(l));
+  if (lines.length !== 1) throw new Error(`expected one pulumi command in ${step.id}, found ${lines.length}`);
+  const args = lines[0]
+    .split(/\s+(?:2>&1\s*)?\|/)[0]
+    .split(/\s+/)
+    .slice(1);
+  const out = args.map((a) => (a === '"$STACK"' ? stack : a));
+  if (out.some((a) => /["'$`]/.test(a))) throw new Error(`cannot run literally: ${lines[0]}`);
+  return out;
+}
+
+/** Runs the drift job's report step for two exit codes. */
+const report = (preview: number | null, verify: number) =>
+  runScript(stepOf(load().jobs.drift, "report").run!, { PREVIEW: String(preview), VERIFY: String(verify) });
+
+describe("the workflow's own `pulumi` commands, through the real CLI against the emulators", function () {
+  this.timeout(5 * 60 * 1000);
+  const rig = useCliRig();
+  const { cerby, cli, must } = rig;
+  const STACK = "wf";
+  let [upArgs, previewArgs, driftArgs] = [[""], [""], [""]];
+  // What each job's environment holds (an SSWS token stands for the Okta credentials).
+  const okta = () => ({ OKTA_API_TOKEN: rig.oktaToken });
+  const production = () => ({ env: { ...rig.env, ...okta(), CERBY_API_KEY: rig.cerbyKey } });
+  const drift = production;
+  const preview = () => ({ env: { ...rig.env, ...okta(), OKTA_API_SCOPES: "okta.apps.read" } });
+  const verify = () =>
+    runVerify(["--stack", STACK], { ...rig.env, ...okta(), CERBY_API_KEY: rig.cerbyKey }, rig.project);
+
+  before(async () => {
+    const wf = load();
+    upArgs = pulumiArgs(
+      wf.jobs.up.steps.find((s) => /pulumi up/.test(s.run ?? ""))!,
+      STACK,
+    );
+    previewArgs = pulumiArgs(stepOf(wf.jobs.preview, "preview"), STACK);
+    driftArgs = pulumiArgs(stepOf(wf.jobs.drift, "preview"), STACK);
+    await must(["stack", "init", STACK]);
+    await must(["config", "set", "cerby:baseUrl", cerby.workspaceUrl("acme")]);
+    await must(["config", "set", "cerby:oktaOrgUrl", rig.okta.baseUrl]);
+  });
+
+  it("up's command converges both sides", async () => {
+    await must(upArgs, production());
+    expect(cerby.getSetting("acme")).to.include({ enabled: true, appInstanceId: rig.appId });
+  });
+
+  it("drift's command exits 0 on a converged stack; verify exits 0; the report says no drift and passes", async () => {
+    const r = await cli(driftArgs, drift());
+    expect(r.status, r.stdout + r.stderr).to.equal(0);
+    expect((await verify()).code).to.equal(0);
+    const rep = report(0, 0);
+    expect(rep.status).to.equal(0);
+    expect(rep.stdout).to.match(/^No drift/m);
+  });
+
+  it("preview's command plans without a Cerby key and makes no call to Cerby (only the mode override shows)", async () => {
+    const r = await cli(previewArgs, preview());
+    expect(r.status, r.stdout + r.stderr).to.equal(0);
+    expect(cerby.server.requests, "requests to Cerby").to.have.length(0);
+    expect(rig.writes()).to.have.length(0);
+    expect(r.stdout).to.match(/mode\s*:\s*"api"\s*=>\s*"manual"/);
+    expect(r.stdout).to.not.match(/appInstanceId\s*:.*=>/);
+  });
+
+  it("without cerby:mode=manual, or with --refresh, the same preview needs the Cerby key it does not have — control", async () => {
+    await must(["config", "rm", "cerby:mode"]);
+    const api = previewArgs.filter((a, i) => a !== "--config" && previewArgs[i - 1] !== "--config");
+    const r = await cli(api, preview());
+    expect(r.status).to.not.equal(0);
+    expect(r.stdout + r.stderr).to.match(/no Cerby API key/);
+    const refreshed = await cli([...previewArgs, "--refresh"], preview());
+    expect(refreshed.status).to.not.equal(0);
+    expect(refreshed.stdout + refreshed.stderr).to.match(/Cerby API key is not set/);
+    await must(["config", "rm", "cerby:mode"]);
+    expect(cerby.server.requests, "requests to Cerby").to.have.length(0);
+  });
+
+  it("Cerby switched off in its web app: drift's command exits 7, verify exits 1, the report says drift", async () => {
+    cerby.setSetting("acme", { enabled: false });
+    const r = await cli(driftArgs, drift());
+    expect(r.status, r.stdout + r.stderr).to.equal(7);
+    expect((await verify()).code).to.equal(1);
+    const rep = report(r.status, 1);
+    expect(rep.status).to.not.equal(0);
+    expect(rep.stdout)
+      .to.match(/::error title=Drift::/)
+      .and.not.match(/not drift/);
+  });
+
+  it("Cerby down (503): drift's command exits with another code, and the report says it is not drift", async () => {
+    cerby.server.inject({ kind: "status", status: 503, times: 1000, method: "GET" });
+    try {
+      const r = await cli(driftArgs, drift());
+      expect(r.status, r.stdout + r.stderr).to.not.be.oneOf([0, 7]);
+      const rep = report(r.status, 1);
+      expect(rep.status).to.not.equal(0);
+      expect(rep.stdout)
+        .to.match(/Drift check failed \(not drift\)::pulumi preview exited \d+/)
+        .and.not.match(/title=Drift::/);
+    } finally {
+      cerby.server.clearFaults();
+    }
   });
 });
