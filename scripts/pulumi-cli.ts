@@ -4,12 +4,13 @@
  *
  * Which `pulumi`: one on PATH when it is at least as new as the @pulumi/pulumi SDK this project uses (a workstation, the
  * GitHub runner); else the build cached by scripts/pulumi-engine.sh; else that script builds it from Go modules.
- * Programs run through Pulumi's Node.js language host when it is installed beside `pulumi`; otherwise through
+ * Node.js programs run through Pulumi's Node.js language host when it is installed beside `pulumi`; otherwise through
  * scripts/program-host.js (`--client`), the Automation API's inline-program path.
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as yaml from "js-yaml";
 
 const ROOT = path.resolve(__dirname, "..");
 const ENGINE_SCRIPT = path.join(ROOT, "scripts", "pulumi-engine.sh");
@@ -129,6 +130,18 @@ function runsProgram(args: string[]): boolean {
   return PROGRAM_COMMANDS.has(args[0]) || (RUN_PROGRAM_IF_ASKED.has(args[0]) && asked);
 }
 
+/** The runtime a project's Pulumi.yaml names (`runtime: yaml`, or `runtime: { name: nodejs }`). */
+export function projectRuntime(cwd: string): string | undefined {
+  try {
+    const project = yaml.load(fs.readFileSync(path.join(cwd, "Pulumi.yaml"), "utf8")) as {
+      runtime?: string | { name?: string };
+    };
+    return typeof project.runtime === "string" ? project.runtime : project.runtime?.name;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Runs `pulumi <args> --non-interactive` in `cwd`. Asynchronous on purpose: the emulators may live in this process.
  * `stdin`, when given, is written to the CLI's standard input (e.g. `config set --secret` reading a value). With
@@ -144,7 +157,7 @@ export async function pulumi(
   const full = [...args, "--non-interactive"];
   const childEnv = { ...env, PATH: `${path.dirname(engine.bin)}${path.delimiter}${env.PATH ?? ""}` };
   let host: ProgramHost | undefined;
-  if (!engine.languageHost && runsProgram(args)) {
+  if (!engine.languageHost && runsProgram(args) && projectRuntime(cwd) === "nodejs") {
     host = opts.hosts ? await opts.hosts.take(cwd, childEnv) : await startProgramHost(cwd, childEnv);
     full.push(`--client=127.0.0.1:${host.port}`);
   }

@@ -1,0 +1,35 @@
+/**
+ * examples/yaml through the real CLI and Pulumi YAML's language host (built from its pinned Go module beside the
+ * CLI: scripts/yaml-host.sh): the TypeScript sandbox's lifecycle (./languages.ts), as a YAML user runs it.
+ */
+import { useCliRig } from "./cli-rig";
+import { languageLifecycle } from "./languages";
+
+describe("Pulumi YAML (examples/yaml) through the real CLI: the component from its provider plugin", function () {
+  this.timeout(5 * 60 * 1000);
+  const rig = useCliRig();
+  languageLifecycle(rig, {
+    example: "yaml",
+    async prepare(dir, env) {
+      await rig.must(["stack", "init", "dev"], { cwd: dir, env });
+    },
+    async config(dir, env, key, value, secret) {
+      await rig.must(["config", "set", ...(secret ? ["--secret", key] : [key, value])], {
+        cwd: dir,
+        env,
+        stdin: secret ? value : undefined,
+      });
+    },
+    async run(step, dir, env) {
+      const args = {
+        up: ["up", "--yes", "--skip-preview"],
+        "up-refresh": ["up", "--yes", "--skip-preview", "--refresh"],
+        "preview-refresh-expect-no-changes": ["preview", "--refresh", "--expect-no-changes", "--diff"],
+        preview: ["preview"],
+        destroy: ["destroy", "--yes", "--skip-preview"],
+      }[step];
+      const r = await rig.cli(args, { cwd: dir, env });
+      return { status: r.status, output: r.stdout + r.stderr };
+    },
+  });
+});
