@@ -149,6 +149,47 @@ describe("real `pulumi` CLI against the emulators: other stacks (a consumer's pr
     }
   });
 
+  it("only the code you run: a moved checkout runs its own module, never another checkout put at its old path", async () => {
+    // Issue 20: `up` in checkout A; A moves to B; a different checkout (an impostor whose delete only logs) takes
+    // A's old path. `refresh` and `destroy` from B must run B's code: the state's references resolve from the project
+    // the command runs in, and the path recorded at `up` is only a fallback.
+    const a = projectCopy("cerby-moved-");
+    const b = `${a}-b`;
+    cerby.addWorkspace("moved");
+    cerby.addApiKey("moved", cerbyKey, { role: "admin" });
+    const stack = ["--stack", "moved"];
+    try {
+      await must(["stack", "init", "moved"], { cwd: a });
+      await must(["config", "set", ...stack, "cerby:baseUrl", cerby.workspaceUrl("moved")], { cwd: a });
+      await must(["config", "set", ...stack, "cerby:oktaOrgUrl", okta.baseUrl], { cwd: a });
+      await must(["config", "set", ...stack, "cerby:appInstanceId", rig.appId], { cwd: a });
+      await must(["config", "set", ...stack, "--secret", "cerby:apiKey"], { cwd: a, stdin: cerbyKey });
+      await must(["config", "set", ...stack, "--secret", "okta:apiToken"], { cwd: a, stdin: oktaToken });
+      await must(["up", "--yes", "--skip-preview", ...stack], { cwd: a });
+      const exported = (await must(["stack", "export", ...stack], { cwd: a })).stdout;
+      expect(exported, "the state records A's path (the fallback)").to.contain(path.join(a, "dist"));
+      fs.renameSync(a, b);
+      // The impostor at A's old path: the same project, whose Cerby delete logs a marker and writes nothing.
+      fs.cpSync(b, a, { recursive: true, filter: (src) => !src.includes(`${path.sep}node_modules`) });
+      fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(a, "node_modules"), "dir");
+      const file = path.join(a, "components", "cerby", "provider.ts");
+      const marker = "impostor checkout deleting";
+      const impostor = fs
+        .readFileSync(file, "utf8")
+        .replace(/(async delete\([^)]*\)[^{]*\{\n)/, `$1    console.error("${marker}");\n    return;\n`);
+      fs.writeFileSync(file, impostor);
+      require(path.join(a, "scripts", "build.js")).ensureBuilt(a);
+      const refreshed = await must(["refresh", "--yes", "--skip-preview", "--expect-no-changes", ...stack], { cwd: b });
+      expect(refreshed.stdout + refreshed.stderr).not.to.contain("loading the copy the state records");
+      const destroyed = await must(["destroy", "--yes", "--skip-preview", ...stack], { cwd: b });
+      expect(destroyed.stdout + destroyed.stderr).not.to.contain(marker);
+      expect(cerby.getSetting("moved").enabled, "B's delete switched Cerby off").to.equal(false);
+    } finally {
+      await cli(["stack", "rm", "--yes", "--force", ...stack], { cwd: b });
+      for (const d of [a, b]) fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+
   // A suite of its own so that it runs last: mocha runs a suite's tests before its nested suites (10. above).
   describe("after every command of this file", () => {
     it("secrets: no command's output, state or Pulumi home of these stacks holds a credential", () => {
