@@ -308,7 +308,8 @@ export const SETTINGS = {
     env: "CERBY_OKTA_MODULE_ROOT",
     type: "string",
     audience: "user",
-    description: "Checkout holding components/, when the project moved since the state was written.",
+    description:
+      "The checkout (or installed package) whose module the providers load, instead of the one the project resolves.",
   },
   verifyStack: {
     env: "PULUMI_STACK",
