@@ -7,18 +7,18 @@
 #   scripts/python-sdk.sh --cached   print the folder only if already created (exit 1 otherwise)
 #
 # The folder is <engine cache>/python-sdk-<pulumi version>-py<X.Y>/ (the engine cache as in scripts/pulumi-engine.sh);
-# a stamp in it holds the hash of requirements.txt, so changing the pins recreates it. The interpreter is $PYTHON, else
-# python3 (3.10+, as the SDK requires). Exit codes: 0 ok, 1 not cached (--cached), 3 no usable Python, 4 install failed.
+# a stamp in it holds the hash of requirements.txt, so changing the pins recreates it. The interpreter is python3 on PATH
+# (3.10+, as the SDK requires). Exit codes: 0 ok, 1 not cached (--cached), 3 no usable Python, 4 install failed.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 reqs="$here/python-sdk/requirements.txt"
 sdk=$(awk -F'[= ]+' '$1 == "pulumi" { print $2; exit }' "$reqs")
 [ -n "$sdk" ] || { echo "python-sdk: no pulumi pin in $reqs" >&2; exit 4; }
-python=${PYTHON:-python3}
+python=python3
 pyver=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2]) if sys.version_info >= (3, 10) else sys.exit(1)' 2>/dev/null) || {
   echo "python-sdk: no Python 3.10+ ($python), which Pulumi's Python SDK v$sdk requires." >&2
-  echo "  Install Python 3.10+ (with its venv module), or set PYTHON to one, then rerun." >&2
+  echo "  Install Python 3.10+ with its venv module (Debian/Ubuntu: python3-venv), then rerun." >&2
   exit 3
 }
 cache=${CERBY_PULUMI_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cerby-okta-universal-logout/pulumi-engine}
