@@ -71,6 +71,21 @@ describe("other-language hosts through the real Pulumi CLI (toy programs)", func
     return localBackendEnv(path.join(tmp, `${name}-state`), { PULUMI_HOME: path.join(tmp, `${name}-home`), ...extra });
   }
 
+  it("only looks without `build`: an empty cache has no YAML host, generator or Python environment", () => {
+    const saved = process.env.CERBY_PULUMI_ENGINE_CACHE;
+    process.env.CERBY_PULUMI_ENGINE_CACHE = path.join(tmp, "empty-cache");
+    try {
+      const cached: Engine = { ...engine, source: "cache" };
+      expect(findYamlHost(cached, { build: false })).to.equal(undefined);
+      expect(findSdkGenerator({ build: false })).to.equal(undefined);
+      expect(findPythonSdk({ build: false })).to.equal(undefined);
+      expect(fs.existsSync(path.join(tmp, "empty-cache"))).to.equal(false);
+    } finally {
+      if (saved === undefined) delete process.env.CERBY_PULUMI_ENGINE_CACHE;
+      else process.env.CERBY_PULUMI_ENGINE_CACHE = saved;
+    }
+  });
+
   describe("the SDK generator", () => {
     it("writes the Python and Go SDKs at the schema's version, with the language section's names", () => {
       const py = path.join(tmp, "gen-python");
