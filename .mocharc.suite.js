@@ -14,6 +14,9 @@ const base = require("./.mocharc.json");
 /** Longest first (measured on 2 cores); every other test file follows in name order. */
 const LONGEST_FIRST = [
   "tests/e2e/cli.test.ts",
+  "tests/e2e/python.test.ts",
+  "tests/e2e/go.test.ts",
+  "tests/e2e/yaml.test.ts",
   "tests/hardening/faults-okta.test.ts",
   "tests/package/pack.test.ts",
   "tests/hardening/faults-cerby.test.ts",

@@ -16,14 +16,13 @@ export const PACKAGE = "cerby";
 /** The components the package serves: their classes, exported by the public entry (components/index.ts). */
 export const COMPONENTS = ["CerbyOktaUniversalLogout"] as const;
 
-/** Per-language settings of the generated SDKs (Python package name; Go import path). */
+/**
+ * Per-language settings of the generated SDKs: the Python package and the Go module are named after the npm package
+ * (not `pulumi_cerby`, which an official Cerby provider would take); the versions follow the schema's.
+ */
 const LANGUAGE = {
-  python: { packageName: "pulumi_cerby", respectSchemaVersion: true, pyproject: { enabled: true } },
-  go: {
-    importBasePath: "github.com/cerby-okta-universal-logout/sdk/go/cerby",
-    respectSchemaVersion: true,
-    generateResourceContainerTypes: false,
-  },
+  python: { packageName: "cerby_okta_universal_logout", respectSchemaVersion: true, pyproject: { enabled: true } },
+  go: { importBasePath: "cerby-okta-universal-logout/sdk/go/cerby", respectSchemaVersion: true },
 };
 
 export interface PropertySpec {
@@ -46,6 +45,7 @@ export interface PackageSchema {
   version: string;
   description: string;
   license: string;
+  meta: { supportPack: boolean };
   language: typeof LANGUAGE;
   resources: Record<string, Record<string, unknown>>;
   types: Record<string, ObjectSpec>;
@@ -183,6 +183,8 @@ export function generateSchema(root: string): PackageSchema {
     version: pkg.version,
     description: pkg.description,
     license: pkg.license,
+    // supportPack: the Go SDK gets its own go.mod, and the SDKs carry the schema's version.
+    meta: { supportPack: true },
     language: LANGUAGE,
     resources: {},
     types: {},

@@ -38,6 +38,8 @@ export interface CliOptions {
 }
 
 export interface CliRig {
+  /** The Pulumi CLI the rig runs (set in the rig's `before` hook). */
+  engine(): Engine;
   readonly cerby: CerbyEmulator;
   readonly okta: OktaEmulator;
   /** The Cerby API key of workspace "acme" (admin). */
@@ -68,6 +70,7 @@ export function useCliRig(): CliRig {
   let engine: Engine;
   const show = (args: string[], r: CliResult) => `pulumi ${args.join(" ")} → ${r.status}\n${r.stdout}\n${r.stderr}`;
   const rig: CliRig = {
+    engine: () => engine,
     cerby: new CerbyEmulator(),
     okta: new OktaEmulator(),
     cerbyKey: freshSecret("cby_"),

@@ -6,6 +6,7 @@
  * had here) and this module runs the same steps and assertions for all of them.
  */
 import { expect } from "chai";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -19,12 +20,27 @@ export type Step = "up" | "preview-refresh-expect-no-changes" | "up-refresh" | "
 export interface LanguageDriver {
   /** The example's folder under examples/. */
   example: string;
-  /** Prepares the copy of the example (install, generate an SDK…), after node_modules is in place. */
-  prepare?(dir: string, env: NodeJS.ProcessEnv): Promise<void>;
+  /**
+   * Prepares the copy of the example (install, generate an SDK, `stack init`…), after node_modules is in place; `ctx`
+   * is the `before` hook's, to skip (outside CI) when a host is missing.
+   */
+  prepare?(dir: string, env: NodeJS.ProcessEnv, ctx: Mocha.Context): Promise<void>;
   /** Runs one step in the example's copy with the stack's environment; never throws for a failed command. */
   run(step: Step, dir: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }>;
   /** Sets a stack config value (the examples' own keys, and the credentials). */
   config(dir: string, env: NodeJS.ProcessEnv, key: string, value: string, secret?: boolean): Promise<void>;
+}
+
+/** Runs a command, collecting its output; never rejects for a non-zero exit. */
+export function runProcess(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv) {
+  return new Promise<{ status: number | null; output: string }>((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d));
+    child.stderr.on("data", (d: Buffer) => (output += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, output }));
+  });
 }
 
 /** A copy of examples/<name> with the package installed as `npm install cerby-okta-universal-logout` leaves it. */
@@ -53,10 +69,11 @@ export function languageLifecycle(rig: CliRig, driver: LanguageDriver): void {
   };
 
   before(async function () {
-    this.timeout(10 * 60 * 1000);
+    // Long enough for a cold build of what the language needs (the YAML host, the SDK generator…).
+    this.timeout(20 * 60 * 1000);
     dir = exampleCopy(driver.example);
     env = { ...rig.env, PULUMI_HOME: path.join(rig.tmp, `pulumi-home-${driver.example}`) };
-    await driver.prepare?.(dir, env);
+    await driver.prepare?.(dir, env, this);
     cerby.addWorkspace(driver.example);
     cerby.addApiKey(driver.example, rig.cerbyKey, { role: "admin" });
     await driver.config(dir, env, "cerbyUrl", cerby.workspaceUrl(driver.example));

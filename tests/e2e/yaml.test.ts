@@ -6,6 +6,8 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import { findYamlHost } from "../../scripts/hosts";
+import { requireHost } from "../helpers/hosts";
 import { ROOT, useCliRig } from "./cli-rig";
 import { languageLifecycle } from "./languages";
 
@@ -14,7 +16,8 @@ describe("Pulumi YAML (examples/yaml) through the real CLI: the component from i
   const rig = useCliRig();
   languageLifecycle(rig, {
     example: "yaml",
-    async prepare(dir, env) {
+    async prepare(dir, env, ctx) {
+      requireHost(ctx, "yaml", findYamlHost(rig.engine(), { build: true }));
       await rig.must(["stack", "init", "dev"], { cwd: dir, env });
     },
     async config(dir, env, key, value, secret) {

@@ -1,11 +1,11 @@
-// A toy Go consumer's module (see main.go). The generated SDK is not published: `replace` points at ./sdk, where the
-// caller generates it. sdk/v3 at the engine's version (scripts/engine/go.mod); go.sum pins every module.
-module cerby.local/go-consumer-template
+// Okta Universal Logout for Cerby from Go. The SDK generated from the package's schema is not published: `replace`
+// points at ./sdk/go, where you generate it (see README.md here). go.sum pins every module.
+module cerby-universal-logout-go
 
 go 1.26.6
 
 require (
-	example.com/pulumi-toy/sdk/go v0.0.0
+	cerby-okta-universal-logout/sdk/go v0.1.0
 	github.com/pulumi/pulumi/sdk/v3 v3.274.1
 )
 
@@ -84,6 +84,7 @@ require (
 	github.com/rogpeppe/go-internal v1.14.1 // indirect
 	github.com/santhosh-tekuri/jsonschema/v5 v5.0.0 // indirect
 	github.com/sergi/go-diff v1.4.0 // indirect
+	github.com/spf13/cast v1.4.1 // indirect
 	github.com/spf13/cobra v1.10.2 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
 	github.com/texttheater/golang-levenshtein v1.0.1 // indirect
@@ -125,4 +126,4 @@ require (
 	lukechampine.com/frand v1.4.2 // indirect
 )
 
-replace example.com/pulumi-toy/sdk/go => ./sdk
+replace cerby-okta-universal-logout/sdk/go => ./sdk/go
