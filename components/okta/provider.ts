@@ -86,7 +86,8 @@ export const oktaUniversalLogoutProvider = {
     const changed = (
       ["orgUrl", "appInstanceId", "mode", "requireProvisioning", "waitTimeoutSeconds", "pollIntervalSeconds"] as const
     ).filter((k) => oldNorm[k] !== news[k]);
-    // Drift: someone unticked the box. Every mode but warn then runs converge, which repairs, waits or fails.
+    // Drift: Okta showed another status than the mode asks for (someone unticked the box). Every mode but warn (which
+    // asks for none) then runs converge, which repairs, waits or fails.
     const drift = !oktaModeOnlyReports(news.mode) && olds.status !== "ENABLED";
     return { changes: changed.length > 0 || drift, replaces: [], deleteBeforeReplace: false };
   },
@@ -117,7 +118,7 @@ export const oktaUniversalLogoutProvider = {
 } satisfies pulumi.dynamic.ResourceProvider<OktaUniversalLogoutInputs, OktaUniversalLogoutState>;
 
 /** Args of the Okta side, as a user writes them: the inputs (documented there), each optional but the org and ID. */
-export type OktaUniversalLogoutArgs = ArgsOf<OktaUniversalLogoutInputs, "orgUrl" | "appInstanceId">;
+export type OktaUniversalLogoutArgs = Omit<ArgsOf<OktaUniversalLogoutInputs, "orgUrl" | "appInstanceId">, "status">;
 
 /** The Okta Cerby app's Universal Logout setting, as a Pulumi resource. */
 export class OktaUniversalLogout extends DynamicResource {
