@@ -173,12 +173,16 @@ async function flush(batch: Batch): Promise<void> {
   );
 }
 
+/** The only candidates are not ACTIVE: INACTIVE ones can be activated; DELETED (or another status) cannot. */
 function inactiveError(org: string, apps: OktaApplication[]): UserError {
   const names = apps.map((a) => `${a.id} "${a.label}"`).join(", ");
-  return new UserError(
-    `Okta: the Cerby app ${names} in ${org} is INACTIVE. Activate it in the Okta Admin Console → Applications → ` +
-      `${apps[0].label} → Activate (or select the ACTIVE one with appInstanceId), then rerun.`,
-  );
+  const statuses = [...new Set(apps.map((a) => a.status))].join(" / ");
+  const advice = apps.some((a) => a.status === "INACTIVE")
+    ? `Activate it in the Okta Admin Console → Applications → ${apps[0].label} → Activate (or select the ACTIVE one ` +
+      "with appInstanceId), then rerun."
+    : "Set appInstanceId to the Cerby app in use (the segment after /instance/ in its Okta admin URL), or add the " +
+      "Cerby app from the Okta Integration Network.";
+  return new UserError(`Okta: the Cerby app ${names} in ${org} is ${statuses}. ${advice}`);
 }
 
 /**
