@@ -10,9 +10,11 @@
  * `pin` sets a generated app's `id` to the ID asked for (and its label to "Cerby") and, in a list, the first app's label
  * to the one searched and its id to a well-formed one; `pin: "active"` also its status to ACTIVE. Every exchange is kept for failure messages.
  */
+import { createHash } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
+import type { OktaMode } from "../../components/modes";
 import { oktaSpecPath } from "./prism";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -35,6 +37,29 @@ export interface RunAnswers {
   pin: "none" | "id" | "active";
   /** The well-formed id a pinned list gives its first app. */
   listedId?: string;
+}
+
+/** The random-answer test's runs: how many, and what each asks for (tests/contract/random-answers.test.ts). */
+export const RANDOM_ANSWER_RUNS = 60;
+const BASE_SEED = "issue-19";
+/** The App instance IDs a run asks for (well-formed; Prism knows none of them). */
+export const ASKED_ID = "0oa1cerbyRandom00001";
+const LISTED_ID = "0oa1cerbyListed00002";
+
+/** The choices of run `i`, from its seed alone: the answers, and how the component names the app and in which mode. */
+export function runOf(i: number): RunAnswers & { way: "id" | "label"; mode: OktaMode } {
+  const seed = `${BASE_SEED}-${i}`;
+  const h = createHash("sha256").update(seed).digest();
+  const codes = [undefined, undefined, undefined, undefined, undefined, 403, 404, 429];
+  const modes: OktaMode[] = ["verify", "warn", "enforce", "verify", "warn", "enforce", "verify", "wait"];
+  return {
+    seed,
+    code: codes[h[0] % codes.length],
+    pin: (["none", "id", "active"] as const)[h[1] % 3],
+    listedId: LISTED_ID,
+    way: h[2] % 2 === 0 ? "id" : "label",
+    mode: modes[h[3] % modes.length],
+  };
 }
 
 export interface DynamicExchange {

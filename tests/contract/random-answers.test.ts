@@ -9,45 +9,18 @@
  *
  * A failure must be a UserError (the program turns it into Pulumi's RunError, printed without "Unhandled exception";
  * the plugin prints its message alone): its stack is its message (no call frames), and it says what to do. The real
- * CLI runs a sample of these seeds (tests/e2e/cli-vendors.test.ts).
+ * CLI runs a sample of these seeds (tests/e2e/cli-stacks.test.ts).
  */
 import { expect } from "chai";
-import { createHash } from "node:crypto";
 import { UserError, resetHttpLimiters } from "../../components/http";
 import { resetOktaTokenCache } from "../../components/okta/auth";
 import type { OktaApplication } from "../../components/okta/client";
 import { OktaUniversalLogoutInputs } from "../../components/okta/inputs";
 import { OktaUniversalLogoutState, oktaUniversalLogoutProvider as provider } from "../../components/okta/provider";
 import { confirmCerbyApp } from "../../components/universal-logout";
-import type { OktaMode } from "../../components/modes";
+import { ADVICE } from "../helpers/errors";
 import { freshSecret } from "../helpers/keys";
-import { DynamicPrism, RunAnswers } from "./prism-dynamic";
-
-export const RANDOM_ANSWER_RUNS = 60;
-const BASE_SEED = "issue-19";
-/** The App instance IDs a run asks for (well-formed; Prism knows none of them). */
-const ASKED_ID = "0oa1cerbyRandom00001";
-const LISTED_ID = "0oa1cerbyListed00002";
-
-/** What a user can act on: the words every piece of advice in this module starts from. */
-const ADVICE =
-  /\b(check|set|rerun|run|activate|grant|create|add|use|turn|tick|give|fix|remove|narrow|ask|switch|wait|install|enable|needs?)\b/i;
-
-/** The choices of run `i`, from its seed alone. */
-export function runOf(i: number): RunAnswers & { way: "id" | "label"; mode: OktaMode } {
-  const seed = `${BASE_SEED}-${i}`;
-  const h = createHash("sha256").update(seed).digest();
-  const codes = [undefined, undefined, undefined, undefined, undefined, 403, 404, 429];
-  const modes: OktaMode[] = ["verify", "warn", "enforce", "verify", "warn", "enforce", "verify", "wait"];
-  return {
-    seed,
-    code: codes[h[0] % codes.length],
-    pin: (["none", "id", "active"] as const)[h[1] % 3],
-    listedId: LISTED_ID,
-    way: h[2] % 2 === 0 ? "id" : "label",
-    mode: modes[h[3] % modes.length],
-  };
-}
+import { ASKED_ID, DynamicPrism, RANDOM_ANSWER_RUNS, runOf } from "./prism-dynamic";
 
 /** Why `e` is not an error a user can act on, or undefined when it is one. */
 export function notUserFacing(e: unknown): string | undefined {
