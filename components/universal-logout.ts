@@ -187,35 +187,38 @@ export function resolveApp(args: CerbyOktaUniversalLogoutArgs): pulumi.Output<Ok
   const readCredentials = args.oktaCredentials ?? (() => oktaCredentials(readStackConfig, process.env, args.okta.mode));
   // Read now: unusable Okta credentials are a config problem, reported once and before any resource is registered.
   const creds = asRunError(readCredentials);
-  const credentials = () => creds;
-  // Every way ends with one read of the app in Okta, here in the program: a wrong ID, an INACTIVE or UNSUPPORTED app,
-  // or unusable Okta credentials then fail before anything is written to Cerby.
-  // Lookups of one run share one walk of the org's apps (resolveCerbyAppShared): at most one apps-bucket call each.
-  const confirm = async (given: string | undefined): Promise<OktaApplication> => {
-    const client = new OktaClient({
-      orgUrl: args.okta.orgUrl,
-      credentials: credentials(),
-      ...oktaHttpSettingsFromEnv(),
-    });
-    const app = await resolveCerbyAppShared(
-      client,
-      given !== undefined ? { appInstanceId: given } : { label: args.appLabel ?? "Cerby" },
-    );
-    // An app that can never do Universal Logout fails here (warn mode only reports it, from the Okta resource).
-    const onlyReports = isOktaMode(args.okta.mode) && oktaModeOnlyReports(args.okta.mode);
-    if (!onlyReports && oktaUniversalLogoutStatus(app) === "UNSUPPORTED") {
-      throw new UserError(statusProblem(app, "UNSUPPORTED", oktaAdminUrl(client.orgUrl, app.name, app.id)));
-    }
-    return app;
-  };
   const known = args.appInstanceId ?? args.app?.id;
   // An app resource's id is unknown during the preview of its creation: then there is nothing to confirm yet.
   // A UserError becomes Pulumi's RunError, which the engine prints as the message alone.
   const confirmed = (given: string | undefined) =>
-    confirm(given).catch((e: unknown) => {
+    confirmCerbyApp(args, creds, given).catch((e: unknown) => {
       throw toRunError(e);
     });
   return known !== undefined ? pulumi.output(known).apply(confirmed) : pulumi.output(confirmed(undefined));
+}
+
+/**
+ * The program's read of the Cerby app, the one way `args` names it (`given`: the App instance ID, else the label).
+ * Every way ends with one read of the app in Okta, here in the program: a wrong ID, an INACTIVE or UNSUPPORTED app, or
+ * unusable Okta credentials then fail before anything is written to Cerby. Lookups of one run share one walk of the
+ * org's apps (resolveCerbyAppShared). Throws UserErrors for everything a user or Okta can cause.
+ */
+export async function confirmCerbyApp(
+  args: Pick<CerbyOktaUniversalLogoutArgs, "okta" | "appLabel">,
+  credentials: OktaCredentials,
+  given: string | undefined,
+): Promise<OktaApplication> {
+  const client = new OktaClient({ orgUrl: args.okta.orgUrl, credentials, ...oktaHttpSettingsFromEnv() });
+  const app = await resolveCerbyAppShared(
+    client,
+    given !== undefined ? { appInstanceId: given } : { label: args.appLabel ?? "Cerby" },
+  );
+  // An app that can never do Universal Logout fails here (warn mode only reports it, from the Okta resource).
+  const onlyReports = isOktaMode(args.okta.mode) && oktaModeOnlyReports(args.okta.mode);
+  if (!onlyReports && oktaUniversalLogoutStatus(app) === "UNSUPPORTED") {
+    throw new UserError(statusProblem(app, "UNSUPPORTED", oktaAdminUrl(client.orgUrl, app.name, app.id)));
+  }
+  return app;
 }
 
 /** `okta:apiToken` → the stack config value (secrets included: this runs in the program, never serialized). */

@@ -57,8 +57,50 @@ async function program() {
   return typeof value === "function" ? value() : value;
 }
 
+const { RunResponse } = require(fromProject("@pulumi/pulumi/proto/language_pb"));
+
+/**
+ * Pulumi's LanguageServer, reporting a failed run once, as the stock language host does. Both log a program's uncaught
+ * error (a RunError as its message alone); the stock host then exits with its "already logged" code and the CLI adds
+ * nothing, while this server also returns the error as the run's result, which the CLI would print a second time.
+ * Here a run whose error was already logged bails instead (RunResponse.bail), which is what the stock host's exit
+ * code means to the CLI.
+ */
+/**
+ * @typedef {(err: unknown, resp?: unknown) => void} Callback
+ * @param {{ run: (call: unknown, cb: Callback) => void }} server
+ */
+function reportingOnce(server) {
+  const run = server.run.bind(server);
+  /** @type {(call: unknown, callback: Callback) => void} */
+  server.run = (call, callback) => {
+    /** @type {WeakSet<object>} */
+    const logged = new WeakSet();
+    /** @param {unknown} e */
+    const note = (e) => void (e && typeof e === "object" && logged.add(e));
+    process.on("unhandledRejection", note);
+    process.on("uncaughtException", note);
+    let answered = false;
+    run(call, (err, resp) => {
+      // LanguageServer calls back twice after a failure; the first answer is the run's.
+      if (answered) return;
+      answered = true;
+      process.off("unhandledRejection", note);
+      process.off("uncaughtException", note);
+      const message = err instanceof Error ? err.message : "";
+      if (err && ((typeof err === "object" && logged.has(err)) || message.startsWith("One or more errors occurred"))) {
+        const bail = new RunResponse();
+        bail.setBail(true);
+        return callback(null, bail);
+      }
+      callback(err, resp);
+    });
+  };
+  return server;
+}
+
 const server = new grpc.Server(grpcChannelOptions);
-server.addService(langrpc.LanguageRuntimeService, new LanguageServer(program));
+server.addService(langrpc.LanguageRuntimeService, /** @type {any} */ (reportingOnce(new LanguageServer(program))));
 server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, port) => {
   if (err) {
     console.error(`program host: cannot listen on 127.0.0.1: ${err.message}`);

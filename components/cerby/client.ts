@@ -78,15 +78,40 @@ export class CerbyClient {
     return parseSetting(res.data, "GET", path, res.requestId, res.status);
   }
 
+  /**
+   * Writes the setting; Cerby's answer (the setting after the change) must be what was asked: on with this App instance
+   * ID, or off. Anything else is an error saying what Cerby stored, never taken as done.
+   */
   async putUniversalLogout(enabled: boolean, appInstanceId: string | null): Promise<UniversalLogoutSetting> {
     const path = universalLogoutPath(this.settingsPath);
+    const action = enabled ? "enable Okta Universal Logout" : "disable Okta Universal Logout";
     const res = await this.http.send({
       method: "PUT",
       path,
       body: universalLogoutBody(enabled, appInstanceId),
-      action: enabled ? "enable Okta Universal Logout" : "disable Okta Universal Logout",
+      action,
     });
-    return parseSetting(res.data, "PUT", path, res.requestId, res.status);
+    const live = parseSetting(res.data, "PUT", path, res.requestId, res.status);
+    if (live.enabled !== enabled || (enabled && live.appInstanceId !== appInstanceId)) {
+      const stored = live.enabled ? `on with App instance ID ${live.appInstanceId ?? "(none)"}` : "off";
+      const asked = enabled ? `on with App instance ID ${appInstanceId}` : "off";
+      throw new VendorError({
+        side: "Cerby",
+        action,
+        method: "PUT",
+        path,
+        status: res.status,
+        detail: `Cerby's answer says Universal Logout is ${stored}`,
+        requestId: res.requestId,
+        hint:
+          `Cerby did not store what was asked (Universal Logout ${asked}).` +
+          (enabled ? ` Okta's logouts for ${appInstanceId} would be refused.` : "") +
+          " Check the setting in the Cerby web app (Settings → Workspace Configuration → IDP Settings → Universal " +
+          "Logout) and that cerby:settingsPath names the Universal Logout endpoint, then rerun: the next run " +
+          "converges from what is there.",
+      });
+    }
+    return live;
   }
 
   async getIdpSettings(): Promise<IdpSettings> {

@@ -10,6 +10,7 @@ import { logInfo } from "../log";
 import { UserError } from "../http";
 import { providerSettings, setProviderSettings } from "../settings";
 import { DynamicResource } from "../provider-ref";
+import { userErrorsPrintedOnce } from "../run-error";
 import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeCallsCerby, isCerbyMode } from "../modes";
 import { SETTINGS, httpEnvSettings, integerValue } from "../settings-table";
@@ -61,7 +62,7 @@ const callsCerby = (props: Partial<CerbyUniversalLogoutState>) => cerbyModeCalls
 
 // `satisfies` (at the end): tsc checks this against the SDK interface (`npm run lint` is the type test), keeping the
 // methods' own, narrower result types for callers.
-export const cerbyUniversalLogoutProvider = {
+export const cerbyUniversalLogoutProvider = userErrorsPrintedOnce({
   async configure(req: ConfigureRequest): Promise<void> {
     // A value that is not a whole number in range is reported by check (naming the key), never silently used.
     const configProblems: Array<{ property: string; reason: string }> = [];
@@ -141,7 +142,7 @@ export const cerbyUniversalLogoutProvider = {
     }
     await disableCerby(cerbyClient(props));
   },
-} satisfies pulumi.dynamic.ResourceProvider<CerbyUniversalLogoutInputs, CerbyUniversalLogoutState>;
+} satisfies pulumi.dynamic.ResourceProvider<CerbyUniversalLogoutInputs, CerbyUniversalLogoutState>);
 
 /** Args of the Cerby side, as a user writes them: the inputs (documented there), each optional but the ID. */
 export type CerbyUniversalLogoutArgs = ArgsOf<CerbyUniversalLogoutInputs, "appInstanceId">;

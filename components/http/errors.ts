@@ -117,17 +117,80 @@ export function renderVendorError(f: VendorErrorFields): string {
 /** Longest piece of vendor text kept in a message (code, title, detail, redirect target). */
 export const VENDOR_FIELD_CAP = 300;
 
+/** Shortest run of a secret's characters (or of its base64) that is redacted where it appears alone: a partial echo. */
+export const SECRET_WINDOW = 12;
+
+/** The characters of `bytes`' base64 that encode them alone when they start `offset` bytes into a 3-byte group. */
+function base64Core(bytes: Buffer, offset: number): string {
+  const enc = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+  return enc.slice(offset === 0 ? 0 : 4, Math.floor((offset + bytes.length) / 3) * 4);
+}
+
+const base64Url = (b64: string) => b64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+
+/**
+ * Every encoding a server may echo a secret in: as is, URL-encoded (both space forms), hex (both cases), and base64 and
+ * base64url — whole, and as the part that is the same at any byte alignment inside a longer encoded text (the groups
+ * that encode the secret's bytes alone). Forms shorter than 8 characters are left out: they would match by chance.
+ */
+export function secretForms(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  const b64 = bytes.toString("base64");
+  const forms = new Set<string>([
+    secret,
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%20/g, "+"),
+    bytes.toString("hex"),
+    bytes.toString("hex").toUpperCase(),
+    b64,
+    b64.replace(/=+$/, ""),
+    // Inside a longer base64 text the secret starts 0, 1 or 2 bytes into a 3-byte group.
+    ...[0, 1, 2].map((offset) => base64Core(bytes, offset)),
+  ]);
+  for (const f of [...forms]) if (/[+/=]/.test(f)) forms.add(base64Url(f));
+  return [...forms].filter((f) => f.length >= 8);
+}
+
+/** The texts any SECRET_WINDOW characters of which count as the secret: it, and its base64(url) at each alignment. */
+function windowTexts(secret: string): string[] {
+  const bytes = Buffer.from(secret, "utf8");
+  return [secret, ...[0, 1, 2].flatMap((o) => [base64Core(bytes, o), base64Url(base64Core(bytes, o))])];
+}
+
+/** `text` with every form of each secret (secretForms) and every run of SECRET_WINDOW of its characters redacted. */
+function redactSecrets(text: string, secrets: string[]): string {
+  const known = secrets.filter((x) => typeof x === "string" && x.length >= 8);
+  if (known.length === 0) return text;
+  const forms = [...new Set(known.flatMap(secretForms))].sort((a, b) => b.length - a.length);
+  let t = forms.reduce((acc, f) => acc.split(f).join("[redacted]"), text);
+  // A partial echo (the key's first 16 characters, an encoded echo cut short): every position covered by a window of
+  // a secret or of its base64 is redacted, each run once.
+  const windows = new Set<string>();
+  for (const w of known.flatMap(windowTexts)) {
+    for (let i = 0; i + SECRET_WINDOW <= w.length; i++) windows.add(w.slice(i, i + SECRET_WINDOW));
+  }
+  const covered = new Array<boolean>(t.length).fill(false);
+  let any = false;
+  for (let i = 0; i + SECRET_WINDOW <= t.length; i++) {
+    if (!windows.has(t.slice(i, i + SECRET_WINDOW))) continue;
+    any = true;
+    covered.fill(true, i, i + SECRET_WINDOW);
+  }
+  if (any) t = t.replace(/[\s\S]/g, (c, i: number) => (!covered[i] ? c : i > 0 && covered[i - 1] ? "" : "[redacted]"));
+  return t;
+}
+
 /**
  * Makes text from a server safe to show: control characters and ANSI escapes (forged log lines, terminal tricks) and
- * bidi overrides removed, every credential form redacted (the given secrets, `SSWS …`, `Bearer …`, JWTs such as a
- * client_assertion, `key=…`-style pairs, PEM blocks), then capped at `cap` characters.
+ * bidi overrides removed, every credential form redacted (the given secrets in every encoding — see secretForms — and
+ * any run of SECRET_WINDOW of their characters, `SSWS …`, `Bearer …`, JWTs such as a client_assertion, `key=…`-style
+ * pairs, PEM blocks), then capped at `cap` characters.
  */
 export function sanitizeText(raw: unknown, secrets: string[] = [], cap = VENDOR_FIELD_CAP): string {
   let t = typeof raw === "string" ? raw : String(raw);
   // Long input is cut early (before the regexes), keeping enough to find a credential that straddles the cap.
   if (t.length > cap * 8) t = t.slice(0, cap * 8);
-  const known = secrets.filter((x) => typeof x === "string" && x.length >= 8).sort((a, b) => b.length - a.length);
-  const redactKnown = (x: string) => known.reduce((acc, sec) => acc.split(sec).join("[redacted]"), x);
+  const redactKnown = (x: string) => redactSecrets(x, secrets);
   t = redactKnown(t);
   t = t
     .replace(/\u001b\[[0-?]*[ -/]*[@-~]/g, "")

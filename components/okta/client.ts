@@ -139,10 +139,29 @@ export class OktaClient {
     });
   }
 
+  /** The app with this ID; an answer that carries another app's ID is an error naming both, never that app. */
   async getApp(id: string): Promise<OktaApplication> {
     const path = `/api/v1/apps/${encodeURIComponent(id)}`;
-    const res = await this.http.send({ method: "GET", path, action: `read the app ${id}` });
-    return this.parseApp(res.data, path, res.requestId, res.status);
+    const action = `read the app ${id}`;
+    const res = await this.http.send({ method: "GET", path, action });
+    const app = this.parseApp(res.data, path, res.requestId, res.status);
+    if (app.id !== id) {
+      throw new VendorError({
+        side: "Okta",
+        action,
+        method: "GET",
+        path,
+        url: `${this.orgUrl}${path}`,
+        status: res.status,
+        detail: `the answer is the app ${app.id} ("${app.label}"), not ${id}`,
+        requestId: res.requestId,
+        hint:
+          `Okta's answer for the App instance ID ${id} carries another app's ID (${app.id}); Pulumi acts only on the ` +
+          `app it asked for, so it stopped here. Check that ${this.orgUrl} is the Okta org itself (not a proxy or ` +
+          "cache that rewrites answers) and that the App instance ID is the Cerby app's, then rerun.",
+      });
+    }
+    return app;
   }
 
   /** Every app matching `q` (prefix of name or label) / `filter`, following `Link: rel="next"` across pages. */

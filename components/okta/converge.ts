@@ -253,7 +253,8 @@ export function oktaReadInputs(id: string, props?: Partial<OktaUniversalLogoutSt
 /**
  * The app as Okta shows it now, as state plus inputs. With prior state, the state keeps what it had (warnings);
  * without, it is complete from the read. Returning inputs makes `preview --refresh` and the next `up` diff against
- * what Okta shows now.
+ * what Okta shows now: the inputs record the live status (where the mode asks for one) and the app as read now, so an
+ * unticked box shows as a diff of `status` alone, and an unchanged app as no change.
  */
 export async function readOkta(
   client: OktaClient,
@@ -270,5 +271,6 @@ export async function readOkta(
     provisioning: side.provisioning,
   };
   const base = props ? (props as OktaUniversalLogoutState) : { ...inputs, warnings: [] };
-  return { props: { ...base, ...live }, inputs };
+  const nextInputs = { ...inputs, ...(inputs.status ? { status: side.status } : {}), observedApp: app };
+  return { props: { ...base, ...live }, inputs: nextInputs };
 }

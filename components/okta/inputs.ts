@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { checkAppInstanceIdInput } from "../app-instance-id";
-import { OKTA_MODE_INPUT, OktaMode, checkModeInput } from "../modes";
+import { OKTA_MODE_INPUT, OktaMode, checkModeInput, isOktaMode, oktaModeOnlyReports } from "../modes";
 import { IntegerSetting, SETTINGS, integerValue } from "../settings-table";
 import { Checked, addProblem, isBlank, isKnown, startCheck, urlInputProblem } from "../shared";
 import { oktaOrgUrlProblem } from "./config";
@@ -25,8 +25,15 @@ export interface OktaUniversalLogoutInputs {
   pollIntervalSeconds: number;
   /** Fail instead of warning when the app does not provision users to Cerby. */
   requireProvisioning: boolean;
+  /**
+   * The Universal Logout status the mode asks of Okta: ENABLED, or none in warn mode (which only reports). Set by
+   * `check` from the mode (never given). A refresh records what Okta shows here, so when someone unticked the box the
+   * engine's diff names `status` (Okta's status is the one thing that drifts; see `read`).
+   */
+  status?: "ENABLED" | "DISABLED" | "UNSUPPORTED" | "NOT_REPORTED" | "UNKNOWN";
   /** The app as the program read it in this run (id, status, Universal Logout, features); the provider then does not
-   * read it again. Not compared by diff; dropped when unknown or malformed (the provider reads the app instead). */
+   * read it again. Not compared by diff (a refresh records the app as read then, so an unchanged app is no change);
+   * dropped when unknown or malformed (the provider reads the app instead). */
   observedApp?: OktaApplication;
 }
 
@@ -92,6 +99,7 @@ export function checkOktaInputs(raw: Record<string, unknown>): Checked<OktaUnive
     pollIntervalSeconds,
     requireProvisioning: rp === true,
   };
+  if (isOktaMode(mode) && !oktaModeOnlyReports(mode)) inputs.status = "ENABLED";
   const seen = observedAppOf(news.observedApp);
   if (seen) inputs.observedApp = seen;
   return { inputs, failures };

@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerSettings, setProviderSettings } from "../settings";
 import { DynamicResource } from "../provider-ref";
+import { userErrorsPrintedOnce } from "../run-error";
 import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { oktaModeOnlyReports } from "../modes";
 import { logInfo } from "../log";
@@ -50,7 +51,7 @@ function oktaClient(inputs: OktaUniversalLogoutInputs): OktaClient {
 
 // `satisfies` (at the end): tsc checks this against the SDK interface (`npm run lint` is the type test), keeping the
 // methods' own, narrower result types for callers.
-export const oktaUniversalLogoutProvider = {
+export const oktaUniversalLogoutProvider = userErrorsPrintedOnce({
   async configure(req: ConfigureRequest): Promise<void> {
     const config: Record<string, string | undefined> = {};
     for (const { key } of Object.values(oktaCredentialKeys())) config[key] = req.config.get(key);
@@ -76,7 +77,8 @@ export const oktaUniversalLogoutProvider = {
     const changed = (
       ["orgUrl", "appInstanceId", "mode", "requireProvisioning", "waitTimeoutSeconds", "pollIntervalSeconds"] as const
     ).filter((k) => oldNorm[k] !== news[k]);
-    // Drift: someone unticked the box. Every mode but warn then runs converge, which repairs, waits or fails.
+    // Drift: Okta showed another status than the mode asks for (someone unticked the box). Every mode but warn (which
+    // asks for none) then runs converge, which repairs, waits or fails.
     const drift = !oktaModeOnlyReports(news.mode) && olds.status !== "ENABLED";
     return { changes: changed.length > 0 || drift, replaces: [], deleteBeforeReplace: false };
   },
@@ -104,10 +106,10 @@ export const oktaUniversalLogoutProvider = {
         `until an admin turns it off: ${oktaConsoleSteps(label, url, false)}`,
     );
   },
-} satisfies pulumi.dynamic.ResourceProvider<OktaUniversalLogoutInputs, OktaUniversalLogoutState>;
+} satisfies pulumi.dynamic.ResourceProvider<OktaUniversalLogoutInputs, OktaUniversalLogoutState>);
 
 /** Args of the Okta side, as a user writes them: the inputs (documented there), each optional but the org and ID. */
-export type OktaUniversalLogoutArgs = ArgsOf<OktaUniversalLogoutInputs, "orgUrl" | "appInstanceId">;
+export type OktaUniversalLogoutArgs = Omit<ArgsOf<OktaUniversalLogoutInputs, "orgUrl" | "appInstanceId">, "status">;
 
 /** The Okta Cerby app's Universal Logout setting, as a Pulumi resource. */
 export class OktaUniversalLogout extends DynamicResource {

@@ -1,6 +1,7 @@
 /**
  * Finding the Cerby app in the org: by App instance ID (confirmed to exist and be ACTIVE), or by its label with an
- * exact, case-insensitive match. Never guesses: zero or several candidates are errors that say what to set.
+ * exact, case-insensitive match, then read again by its ID. Never guesses: zero or several candidates are errors that
+ * say what to set. What Okta answers is checked, not trusted: the app read for an ID must carry that ID (OktaClient.getApp).
  */
 import { APP_INSTANCE_ID_PATTERN } from "../app-instance-id";
 import { OktaApplication, OktaClient } from "./client";
@@ -28,7 +29,34 @@ export async function resolveCerbyApp(
     return app;
   }
   const label = (opts.label ?? DEFAULT_APP_LABEL).trim();
-  return pickByLabel(org, label, await client.listApps({ q: label }));
+  return confirmListed(client, label, pickByLabel(org, label, await client.listApps({ q: label })));
+}
+
+/**
+ * The app a label lookup picked, read again by its ID before anything is written: the ID must be an Okta app ID that
+ * Okta answers for with the same app, still ACTIVE and still labelled `label`. A list entry alone is never what Cerby
+ * is bound to.
+ */
+async function confirmListed(client: OktaClient, label: string, listed: OktaApplication): Promise<OktaApplication> {
+  const org = client.orgUrl;
+  if (!new RegExp(APP_INSTANCE_ID_PATTERN).test(listed.id)) {
+    throw new UserError(
+      `Okta: the app labelled "${label}" in ${org} is listed with the id ${JSON.stringify(listed.id.slice(0, 64))}, ` +
+        "which is not an Okta app ID (20 letters and digits starting with 0oa), so Pulumi cannot bind Cerby to it. " +
+        `Check that ${org} is the Okta org itself (not a proxy), or set appInstanceId to the Cerby app's ID (the ` +
+        "segment after /instance/ in its Okta admin URL).",
+    );
+  }
+  const app = await client.getApp(listed.id);
+  if (app.status !== "ACTIVE") throw inactiveError(org, [app]);
+  if (app.label.toLowerCase() !== label.toLowerCase()) {
+    throw new UserError(
+      `Okta: the app ${app.id} was listed as labelled "${label}" in ${org}, but read by its ID it is labelled ` +
+        `"${app.label}", so Pulumi will not bind Cerby to it. If it was renamed just now, rerun; otherwise set ` +
+        "appInstanceId to the Cerby app's ID (the segment after /instance/ in its Okta admin URL).",
+    );
+  }
+  return app;
 }
 
 /** The one ACTIVE app labelled `label` among `seen` (the apps whose name or label starts with it, as Okta's q). */
@@ -52,7 +80,10 @@ export function pickByLabel(org: string, label: string, seen: OktaApplication[])
   );
 }
 
-/** Resolves from a full listing of the org's apps, as resolveCerbyApp would; an ID not in it is read directly. */
+/**
+ * Resolves from a full listing of the org's apps, as resolveCerbyApp would: a given ID found in it is that app (the
+ * entry carries the ID asked for); an ID not in it is read directly; a label's pick is read again by its ID.
+ */
 async function resolveFromListing(
   client: OktaClient,
   all: OktaApplication[],
@@ -68,7 +99,7 @@ async function resolveFromListing(
   const label = (opts.label ?? DEFAULT_APP_LABEL).trim();
   const l = label.toLowerCase();
   const seen = all.filter((a) => a.name.toLowerCase().startsWith(l) || a.label.toLowerCase().startsWith(l));
-  return pickByLabel(client.orgUrl, label, seen);
+  return confirmListed(client, label, pickByLabel(client.orgUrl, label, seen));
 }
 
 interface Lookup {
@@ -142,12 +173,16 @@ async function flush(batch: Batch): Promise<void> {
   );
 }
 
-function inactiveError(org: string, apps: OktaApplication[]): Error {
+/** The only candidates are not ACTIVE: INACTIVE ones can be activated; DELETED (or another status) cannot. */
+function inactiveError(org: string, apps: OktaApplication[]): UserError {
   const names = apps.map((a) => `${a.id} "${a.label}"`).join(", ");
-  return new Error(
-    `Okta: the Cerby app ${names} in ${org} is INACTIVE. Activate it in the Okta Admin Console → Applications → ` +
-      `${apps[0].label} → Activate (or select the ACTIVE one with appInstanceId), then rerun.`,
-  );
+  const statuses = [...new Set(apps.map((a) => a.status))].join(" / ");
+  const advice = apps.some((a) => a.status === "INACTIVE")
+    ? `Activate it in the Okta Admin Console → Applications → ${apps[0].label} → Activate (or select the ACTIVE one ` +
+      "with appInstanceId), then rerun."
+    : "Set appInstanceId to the Cerby app in use (the segment after /instance/ in its Okta admin URL), or add the " +
+      "Cerby app from the Okta Integration Network.";
+  return new UserError(`Okta: the Cerby app ${names} in ${org} is ${statuses}. ${advice}`);
 }
 
 /**

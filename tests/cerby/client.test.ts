@@ -44,6 +44,27 @@ describe("Cerby client against the emulator", () => {
     expect(off).to.include({ enabled: false, appInstanceId: null });
   });
 
+  it("refuses a PUT whose answer is not what was asked (another App instance ID, or still on), naming both", async () => {
+    const other = freshAppId();
+    const answer = (enabled: boolean, id: string | null) => ({
+      data: {
+        id: "okta",
+        type: "universal-logout-settings",
+        attributes: { provider: "okta", enabled, appInstanceId: id, updatedAt: null, updatedBy: null },
+      },
+    });
+    emu.server.inject({ kind: "status", status: 200, times: 1, method: "PUT", body: answer(true, other) });
+    const e = await failure(client().putUniversalLogout(true, appId));
+    expect(e.message).to.contain(
+      `Cerby did not store what was asked (Universal Logout on with App instance ID ${appId})`,
+    );
+    expect(e.message).to.contain(`on with App instance ID ${other}`);
+    expect(e.message).to.match(/^Cerby: could not enable Okta Universal Logout: PUT /);
+    emu.server.inject({ kind: "status", status: 200, times: 1, method: "PUT", body: answer(true, appId) });
+    const off = await failure(client().putUniversalLogout(false, null));
+    expect(off.message).to.contain("Cerby did not store what was asked (Universal Logout off)");
+  });
+
   it("reads the IdP settings of the workspace", async () => {
     expect(await client().getIdpSettings()).to.include({ idpType: "okta", scimEnabled: true });
   });

@@ -85,6 +85,9 @@ function undocumentedStatus(documented: string): Violation {
   };
 }
 
+/** The app of the spec's getApplication example (the client checks that an answer carries the ID it asked for). */
+const SPEC_EXAMPLE_APP_ID = "0oa1gjh63g214q0Hq0g4";
+
 describe("Okta contract: the client against Okta's Management API spec (Prism mock, --errors)", function () {
   this.timeout(60000);
   let prism: Prism;
@@ -101,7 +104,8 @@ describe("Okta contract: the client against Okta's Management API spec (Prism mo
   beforeEach(() => prism.clear());
 
   it("getApp sends a valid request and the spec's Application example parses", async () => {
-    const id = freshAppId();
+    // The app the example describes: the client takes an answer only for the App instance ID it asked for.
+    const id = SPEC_EXAMPLE_APP_ID;
     const app = await client.getApp(id);
     expect(app).to.deep.include({
       id: "0oa1gjh63g214q0Hq0g4",
@@ -149,7 +153,7 @@ describe("Okta contract: the client against Okta's Management API spec (Prism mo
 
   describe("every example response of the operations the client uses", () => {
     const calls: Record<string, (c: OktaClient) => Promise<unknown>> = {
-      getApplication: (c) => c.getApp(freshAppId()),
+      getApplication: (c) => c.getApp(SPEC_EXAMPLE_APP_ID),
       listApplications: (c) => c.listApps({ q: "Cerby" }),
       getFeatureForApplication: (c) => c.getProvisioning(freshAppId()),
       configureCapabilityApplication: (c) => c.expressConfigureUniversalLogout(freshAppId()),
@@ -544,7 +548,7 @@ describe("Okta contract: the emulator's answers validate against the spec (Prism
       // Why mock mode serves the vendored spec as is: with the prepared one, --errors would turn this example into a
       // 500. Real Okta sends these nulls, so the client must (and does) accept them.
       const [ex] = specExamples(["getApplication"]).filter((e) => e.status === 200);
-      const id = freshAppId();
+      const id = (ex.value as { id: string }).id;
       emu.server.inject({
         kind: "status",
         status: 200,

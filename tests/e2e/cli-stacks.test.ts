@@ -8,10 +8,18 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ASKED_ID, DynamicPrism, runOf } from "../contract/prism-dynamic";
 import { scan } from "../hardening/scan";
+import { ADVICE } from "../helpers/errors";
 import { freshSecret } from "../helpers/keys";
 import { consumerNodeModules, projectCopy } from "../helpers/project-copy";
 import { ROOT, filesUnder, useCliRig } from "./cli-rig";
+
+/**
+ * Seeds of the random-answer test (tests/contract/random-answers.test.ts) run through the CLI: an answer for another
+ * app (16), the asked app ACTIVE with random settings (17), the asked app in a random status (13).
+ */
+const PRISM_SAMPLE = [16, 17, 13];
 
 describe("real `pulumi` CLI against the emulators: other stacks (a consumer's program, config errors, templates)", function () {
   this.timeout(5 * 60 * 1000);
@@ -188,6 +196,159 @@ describe("real `pulumi` CLI against the emulators: other stacks (a consumer's pr
       await cli(["stack", "rm", "--yes", "--force", ...stack], { cwd: b });
       for (const d of [a, b]) fs.rmSync(d, { recursive: true, force: true });
     }
+  });
+
+  describe("11. what the vendors answer is checked, not trusted (issue 19): one stack, each failure one user error", () => {
+    const stack = ["--stack", "vendors"];
+    const up = ["up", "--yes", "--skip-preview", ...stack];
+    /** The CLI's summary of diagnostics (each failure once there; the progress lines above repeat it as they run). */
+    const diagnostics = (text: string) => {
+      const d = text.slice(Math.max(0, text.indexOf("\nDiagnostics:")));
+      const end = d.search(/\n(Outputs|Resources):/);
+      return end < 0 ? d : d.slice(0, end);
+    };
+    /** A failure a user can act on, reported once: no stack, no SDK wrapping, no plugin echo of the same error. */
+    const reportedOnce = (r: { stdout: string; stderr: string }, key: string) => {
+      const text = r.stdout + r.stderr;
+      expect(text).not.to.contain("Unhandled exception");
+      expect(text).not.to.match(/\n\s+at .*\.(ts|js):\d+/);
+      expect(text).not.to.contain("error serializing property");
+      expect(text).not.to.contain("VendorError:");
+      const d = diagnostics(text);
+      expect(d.split(key).length - 1, d).to.equal(1);
+    };
+    const setting = (enabled: boolean, appInstanceId: string | null) => ({
+      data: {
+        id: "okta",
+        type: "universal-logout-settings",
+        attributes: { provider: "okta", enabled, appInstanceId, updatedAt: null, updatedBy: null },
+      },
+    });
+
+    before(async () => {
+      await must(["stack", "init", "vendors"]);
+      await must(["config", "set", ...stack, "cerby:baseUrl", cerby.workspaceUrl("acme")]);
+      await must(["config", "set", ...stack, "cerby:oktaOrgUrl", okta.baseUrl]);
+      await must(["config", "set", ...stack, "cerby:appInstanceId", rig.appId]);
+      await must(["config", "set", ...stack, "--secret", "cerby:apiKey"], { stdin: cerbyKey });
+      await must(["config", "set", ...stack, "--secret", "okta:apiToken"], { stdin: oktaToken });
+    });
+    afterEach(() => {
+      cerby.server.clearFaults();
+      okta.server.clearFaults();
+    });
+
+    it("1. Okta answering for the App instance ID with another app stops `up` before any write, naming both", async () => {
+      const other = okta.addApp({ label: "Other app", universalLogout: "ENABLED" });
+      const b = await fetch(`${okta.baseUrl}/api/v1/apps/${other.id}`, {
+        headers: { authorization: `SSWS ${oktaToken}` },
+      });
+      const body = await b.json();
+      okta.server.clearLog();
+      okta.server.inject({ kind: "status", status: 200, times: 100, pathPrefix: `/api/v1/apps/${rig.appId}`, body });
+      const r = await mustFail(up);
+      expect(r.stdout + r.stderr).to.contain(`the answer is the app ${other.id} ("Other app"), not ${rig.appId}`);
+      reportedOnce(r, "carries another app's ID");
+      expect(writes(), "nothing written to Cerby or Okta").to.have.length(0);
+      expect(cerby.getSetting("acme").enabled).to.equal(false);
+    });
+
+    it("1. Cerby answering the PUT with another App instance ID fails the step: Cerby did not store what was asked", async () => {
+      const other = okta.addApp({ label: "Another" }).id;
+      cerby.server.inject({ kind: "status", status: 200, times: 100, method: "PUT", body: setting(true, other) });
+      const r = await mustFail(up);
+      expect(r.stdout + r.stderr).to.contain(`Universal Logout is on with App instance ID ${other}`);
+      reportedOnce(r, `Cerby did not store what was asked (Universal Logout on with App instance ID ${rig.appId})`);
+      // Cerby first: the Okta side never ran, and the stack records no Cerby setting it was not given.
+      expect((await must(["stack", "export", ...stack])).stdout).not.to.contain("dynamic/cerby:UniversalLogout");
+    });
+
+    it("2. an INACTIVE Cerby app is one user error with what to do, not an unhandled exception", async () => {
+      const inactive = okta.addApp({ label: "Cerby", status: "INACTIVE", universalLogout: "ENABLED" }).id;
+      await must(["config", "set", ...stack, "cerby:appInstanceId", inactive]);
+      try {
+        const r = await mustFail(["preview", ...stack]);
+        expect(r.stdout + r.stderr).to.contain(`the Cerby app ${inactive} "Cerby"`);
+        reportedOnce(r, "is INACTIVE. Activate it in the Okta Admin Console");
+        expect(writes()).to.have.length(0);
+      } finally {
+        await must(["config", "set", ...stack, "cerby:appInstanceId", rig.appId]);
+      }
+    });
+
+    it("3. a 401 echoing the API key or the Okta token in base64 never reaches `up`, `refresh` or `destroy` output", async () => {
+      await must(up);
+      const b64 = (s: string) => Buffer.from(s).toString("base64");
+      const secrets = [
+        { name: "cerby:apiKey", value: cerbyKey },
+        { name: "okta:apiToken", value: oktaToken },
+      ];
+      const leaks = (r: { stdout: string; stderr: string }) =>
+        scan([{ source: "output", text: r.stdout + r.stderr }], secrets);
+      okta.server.inject({
+        kind: "status",
+        status: 401,
+        times: 100,
+        pathPrefix: "/api/v1/apps",
+        body: { errorCode: "E0000011", errorSummary: `Invalid token provided: ${b64(oktaToken)}` },
+      });
+      const failedUp = await mustFail(up);
+      expect(failedUp.stdout).to.contain("E0000011: Invalid token provided: [redacted]");
+      expect(leaks(failedUp)).to.deep.equal([]);
+      okta.server.clearFaults();
+      const unauthorized = { errors: [{ status: "401", code: "Unauthorized", detail: `bad key ${b64(cerbyKey)}` }] };
+      cerby.server.inject({ kind: "status", status: 401, times: 100, body: unauthorized });
+      const failedRefresh = await mustFail(["refresh", "--yes", "--skip-preview", ...stack]);
+      reportedOnce(failedRefresh, "Unauthorized: bad key [redacted]");
+      expect(leaks(failedRefresh)).to.deep.equal([]);
+      const failedDestroy = await mustFail(["destroy", "--yes", "--skip-preview", ...stack]);
+      reportedOnce(failedDestroy, "Unauthorized: bad key [redacted]");
+      expect(leaks(failedDestroy)).to.deep.equal([]);
+      cerby.server.clearFaults();
+      await must(["destroy", "--yes", "--skip-preview", ...stack]);
+    });
+
+    it("2. Okta's random answers (Prism, dynamic mode; a sample of the random-answer test's seeds) end in success or one user error", async () => {
+      const prism = await DynamicPrism.start();
+      try {
+        await must(["config", "set", ...stack, "cerby:oktaOrgUrl", prism.url]);
+        await must(["config", "set", ...stack, "cerby:appInstanceId", ASKED_ID]);
+        await must(["config", "set", ...stack, "cerby:oktaWaitTimeoutSeconds", "1"]);
+        await must(["config", "set", ...stack, "cerby:oktaPollIntervalSeconds", "1"]);
+        const outcomes: string[] = [];
+        for (const i of PRISM_SAMPLE) {
+          const run = runOf(i);
+          prism.use(run);
+          await must(["config", "set", ...stack, "cerby:oktaMode", run.mode]);
+          cerby.server.clearLog();
+          const r = await cli(up);
+          const text = r.stdout + r.stderr;
+          const wroteCerby = cerby.server.writes().length > 0;
+          expect(text).not.to.contain("Unhandled exception");
+          expect(text).not.to.match(/\n\s+at .*\.(ts|js):\d+/);
+          expect(text).not.to.contain("error serializing property");
+          expect(text).not.to.contain("VendorError:");
+          if (r.status === 0) {
+            outcomes.push(`${run.seed}: up (Cerby written)`);
+            await must(["destroy", "--yes", "--skip-preview", ...stack]);
+            continue;
+          }
+          const errors = diagnostics(text)
+            .split("\n")
+            .filter((l) => /^\s+error: /.test(l) && !/error: update failed/.test(l));
+          expect(errors, `${run.seed}:\n${text}`).to.have.length(1);
+          expect(errors[0], run.seed).to.match(ADVICE);
+          outcomes.push(`${run.seed}: ${wroteCerby ? "(Cerby written) " : ""}${errors[0].trim().slice(7, 90)}`);
+        }
+        console.log(outcomes.map((o) => `      ${o}`).join("\n"));
+        // The sample reaches both the program's checks and the providers (a run that gets past the program).
+        expect(outcomes.length).to.equal(PRISM_SAMPLE.length);
+        expect(outcomes.filter((o) => o.includes("Cerby written")).length, outcomes.join("\n")).to.be.greaterThan(0);
+      } finally {
+        await prism.stop();
+        await cli(["destroy", "--yes", "--skip-preview", ...stack]);
+      }
+    });
   });
 
   // A suite of its own so that it runs last: mocha runs a suite's tests before its nested suites (10. above).

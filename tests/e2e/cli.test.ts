@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { scan } from "../hardening/scan";
 import { freshSecret } from "../helpers/keys";
-import { filesUnder, useCliRig } from "./cli-rig";
+import { ROOT, filesUnder, useCliRig } from "./cli-rig";
 
 describe("real `pulumi` CLI against the emulators: one stack's lifecycle (local file backend)", function () {
   this.timeout(5 * 60 * 1000);
@@ -71,14 +71,17 @@ describe("real `pulumi` CLI against the emulators: one stack's lifecycle (local 
 
   it("2. on a converged stack `preview --expect-no-changes` and `refresh --expect-no-changes` pass, at the floor of calls", async () => {
     await must(["preview", "--expect-no-changes"]);
-    // preview: the program confirms the App instance ID in Okta (1 read); diff works from state (no Cerby call).
+    // preview: the program finds the app by its label in Okta (the list page, then the app it picked read again by
+    // its ID before anything may be written: 2 calls; a given App instance ID costs 1 read); diff works from state (no
+    // Cerby call).
     expect(writes()).to.have.length(0);
     expect(cerby.server.count(), "Cerby calls on preview").to.equal(0);
-    expect(okta.server.count({ pathPrefix: "/api/v1/apps" }), "Okta calls on preview").to.equal(1);
+    expect(okta.server.count({ pathPrefix: "/api/v1/apps" }), "Okta calls on preview").to.equal(2);
     cerby.server.clearLog();
     okta.server.clearLog();
-    await must(["refresh", "--expect-no-changes", "--yes", "--skip-preview"]);
-    // refresh: one read of each side (the program does not run).
+    const refreshed = await must(["refresh", "--expect-no-changes", "--yes", "--skip-preview"]);
+    // refresh: one read of each side (the program does not run), and nothing shows as changed.
+    expect(refreshed.stdout).not.to.contain("[diff:");
     expect(writes()).to.have.length(0);
     expect(cerby.server.count(), "Cerby calls on refresh").to.equal(1);
     expect(okta.server.count({ pathPrefix: "/api/v1/apps" }), "Okta reads on refresh").to.equal(1);
@@ -94,10 +97,13 @@ describe("real `pulumi` CLI against the emulators: one stack's lifecycle (local 
     await must(["preview", "--refresh", "--expect-no-changes"]);
   });
 
-  it("3b. drift in Okta (box unticked) fails the drift check; `up --refresh` in verify mode fails with the console steps", async () => {
+  it("3b. drift in Okta (box unticked) fails the drift check, named as status; `up --refresh` in verify mode fails with the console steps", async () => {
     okta.setUniversalLogout(rig.appId, "DISABLED");
-    const r = await mustFail(["preview", "--refresh", "--expect-no-changes", "--diff"]);
-    expect(r.stdout + r.stderr).to.match(/status\s*:\s*"ENABLED"\s*=>\s*"DISABLED"/);
+    // The README's drift check, as typed: the Okta resource's update names what drifted, not what the program read.
+    const r = await mustFail(["preview", "--refresh", "--expect-no-changes"]);
+    expect(r.stdout).to.match(/dynamic\/okta:UniversalLogout\s+cerby-okta\s+update\s+\[diff: ~status\]/);
+    expect(r.stdout).to.match(/cerby-okta\s+refresh\s+\[diff: ~observedApp,status\]/);
+    expect(r.stdout).not.to.match(/[+-]observedApp/);
     const up = await mustFail(["up", "--refresh", "--yes", "--skip-preview"]);
     expect(up.stdout + up.stderr).to.contain("Okta system or admin initiates logout");
     expect(up.stdout + up.stderr).to.contain(`/instance/${rig.appId}/`);
@@ -222,6 +228,24 @@ describe("real `pulumi` CLI against the emulators: one stack's lifecycle (local 
     expect(stackFile).to.match(/okta:apiToken:\s*\n\s*secure:/);
     const exported = (await must(["stack", "export"])).stdout;
     expect(exported).to.contain("__provider"); // the serialized providers are there, and were scanned
+    // What state holds of the credentials, as the README says: Pulumi records the whole stack config as the inputs of
+    // the default dynamic-provider resource (for any program with dynamic providers), secrets as ciphertext only.
+    const resources = JSON.parse(exported).deployment.resources as Array<{
+      type: string;
+      inputs: Record<string, unknown>;
+    }>;
+    const defaultProvider = resources.find((x) => x.type === "pulumi:providers:pulumi-nodejs");
+    for (const key of ["cerby:apiKey", "okta:apiToken"]) {
+      const recorded = defaultProvider?.inputs[key];
+      expect(recorded, key).to.have.property("4dabf18193072939515e22adb298388d"); // Pulumi's secret signature
+      expect(recorded, key).to.have.property("ciphertext");
+      expect(recorded, key).not.to.have.property("plaintext");
+    }
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const inState = readme.slice(readme.indexOf("- **What state holds**"), readme.indexOf("## GitOps"));
+    for (const said of ["pulumi:providers:pulumi-nodejs", "ciphertext", "`cerby:apiKey`", "`okta:apiToken`"]) {
+      expect(inState, said).to.contain(said);
+    }
     const artifacts = [
       { source: "Pulumi.e2e.yaml", text: stackFile },
       { source: "pulumi stack export", text: exported },

@@ -328,6 +328,18 @@ describe("CerbyEmulator", () => {
       ["exp is missing", () => sign({ exp: undefined }), /"exp"/],
       ["nbf is missing", () => sign({ nbf: undefined }), /"nbf"/],
       ["iat is missing", () => sign({ iat: undefined }), /"iat"/],
+      // Okta signs a logout request at once and for five minutes (iat = now, exp = iat + 300 s).
+      ["iat is in the future beyond the skew", () => sign({ iat: now() + 60 }), /"iat" claim is in the future/],
+      [
+        "it lives longer than five minutes (exp − iat)",
+        () => sign({ exp: now() + 301 }),
+        /lifetime .* longer than 300 s/,
+      ],
+      [
+        "it was issued long ago and lives long enough to be valid now",
+        () => sign({ iat: now() - 3600, nbf: now() - 3600, exp: now() + 60 }),
+        /lifetime .* longer than 300 s/,
+      ],
       ["jti is missing", () => sign({ jti: undefined }), /"jti"/],
       [
         "it is signed by a key not in the org's JWKS",
@@ -338,6 +350,11 @@ describe("CerbyEmulator", () => {
     for (const [name, token, detail] of refusals) {
       it(`401 and sessions remain when ${name}`, async () => expectRefused(await token(), detail));
     }
+
+    it("accepts iat within the skew and a lifetime of exactly five minutes", async () => {
+      const r = await gtr(await sign({ iat: now() + 3, exp: now() + 303 }));
+      expect(r.status, r.text).to.equal(204);
+    });
 
     it("401 for a missing token, or Universal Logout disabled", async () => {
       const none = await call(acme + GTR_PATH, { method: "POST", body: { sub_id: { format: "email", email: alice } } });

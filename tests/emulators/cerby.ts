@@ -42,6 +42,8 @@ export const GTR_PATH = "/api/v1/universal-logout/okta/global-token-revocation";
 export const GTR_JWT_TYPE = "global-token-revocation+jwt";
 /** Clock skew (seconds) tolerated on `exp`, `nbf` and `iat` of a logout request. */
 export const GTR_CLOCK_TOLERANCE_SEC = 5;
+/** Longest lifetime (`exp` − `iat`, seconds) of a logout request: Okta signs it for five minutes. */
+export const GTR_MAX_LIFETIME_SEC = 300;
 const OKTA_JWKS_SUFFIX = /\/oauth2\/v1\/keys\/?$/;
 const APP_INSTANCE_ID_RE = /^0oa[0-9A-Za-z]{17}$/;
 const WORKSPACE_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -357,7 +359,7 @@ export class CerbyEmulator {
    * Okta's Global Token Revocation request (contract: "The endpoint Okta calls when a logout fires"). 401 unless
    * Universal Logout is enabled and the bearer JWT verifies against the Okta org's JWKS with `typ`
    * global-token-revocation+jwt, `iss` the federated Okta org, `sub` the configured App instance ID, `aud` this
-   * endpoint, valid `exp`/`nbf`/`iat` and an unseen `jti`; then 400 / 404 / 422 / 204 by the body's `sub_id`.
+   * endpoint, valid `exp`/`nbf`/`iat` (`iat` not in the future, `exp` − `iat` at most five minutes) and an unseen `jti`; then 400 / 404 / 422 / 204 by the body's `sub_id`.
    */
   private async globalTokenRevocation(ws: Workspace, req: EmuRequest): Promise<EmuResponse> {
     const authz = req.headers.authorization ?? "";
@@ -381,6 +383,16 @@ export class CerbyEmulator {
         clockTolerance: GTR_CLOCK_TOLERANCE_SEC,
       });
       if (typeof payload.jti !== "string" || !payload.jti) return unauthorized("The token has no jti.");
+      // jose checks `iat` only for being a number: a token issued in the future, or one that lives longer than the
+      // five minutes Okta gives it, is not one Okta sent.
+      const now = Math.floor(Date.now() / 1000);
+      if (payload.iat! > now + GTR_CLOCK_TOLERANCE_SEC)
+        return unauthorized('Invalid token: "iat" claim is in the future.');
+      if (payload.exp! - payload.iat! > GTR_MAX_LIFETIME_SEC) {
+        return unauthorized(
+          `Invalid token: its lifetime ("exp" − "iat", ${payload.exp! - payload.iat!} s) is longer than ${GTR_MAX_LIFETIME_SEC} s.`,
+        );
+      }
       jti = payload.jti;
     } catch (e) {
       return unauthorized(`Invalid token: ${(e as Error).message}`);

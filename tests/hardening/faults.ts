@@ -459,8 +459,9 @@ function describeSide(side: Side, auth: AuthKind, phases: Phase[], faults: Fault
             follow = ok(await rig.engine.up(rig.program, measured(phase)), "follow-up up");
             // The IdP-settings read, then one idempotent PUT (it changes nothing when the lost answer's PUT had landed).
             const cerbyCalls = cerbyDone ? 0 : 2;
-            // The program reads the Okta app once per run (label lookup, or confirming the given ID) before any write.
-            const programOkta = 1;
+            // The program reads the Okta app once per run before any write: confirming the given ID, or (check: the
+            // label lookup) listing the apps and then reading the one picked by its ID.
+            const programOkta = phase === "check" ? 2 : 1;
             let providerOkta = 0;
             if (phase !== "check" && result.errors.length) {
               // verify: none (the provider uses the app the program read); enforce: Express Configuration + a re-read.

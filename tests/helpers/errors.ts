@@ -21,3 +21,7 @@ export async function rejection(p: Promise<unknown>): Promise<Error> {
   }
   throw new Error("expected a rejection");
 }
+
+/** What a user can act on: the words every piece of advice in this module's messages starts from. */
+export const ADVICE =
+  /\b(check|set|rerun|run|activate|grant|create|add|use|turn|tick|give|fix|remove|narrow|ask|switch|wait|install|enable|needs?)\b/i;

@@ -46,7 +46,18 @@ describe("Okta resource check: bad input matrix", () => {
       waitTimeoutSeconds: 600,
       pollIntervalSeconds: 10,
       requireProvisioning: false,
+      status: "ENABLED",
     });
+  });
+
+  it("sets the status the mode asks of Okta (none in warn mode), whatever a caller gives", async () => {
+    for (const mode of ["verify", "enforce", "wait"]) {
+      expect((await provider.check!({}, { ...good, mode, status: "DISABLED" })).inputs!.status, mode).to.equal(
+        "ENABLED",
+      );
+    }
+    const warn = (await provider.check!({}, { ...good, mode: "warn", status: "ENABLED" })).inputs;
+    expect(warn).not.to.have.property("status");
   });
 
   it("skips validation of values not known yet (preview of a new app)", async () => {

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { rejection } from "../helpers/errors";
+import { UserError } from "../../components/http";
 import { OktaClient } from "../../components/okta/client";
 import { oktaAdminUrl, resolveCerbyApp } from "../../components/okta/resolve";
 import { OktaEmulator } from "../emulators/okta";
@@ -38,6 +39,44 @@ describe("Resolving the Cerby app in the org", () => {
     emu.addApp({ name: "cerby_other", label: "Cerby Sandbox" });
     const app = emu.addApp({ label: "CERBY" });
     expect((await resolveCerbyApp(client, {})).id).to.equal(app.id);
+    // The list page, then the pick read again by its ID (what Cerby is bound to is what Okta answers for that ID).
+    expect(emu.server.requests.map((r) => r.path)).to.deep.equal(["/api/v1/apps", `/api/v1/apps/${app.id}`]);
+  });
+
+  it("refuses an app that Okta answers for an ID with another app's ID, naming both", async () => {
+    const asked = emu.addApp({});
+    const other = await client.getApp(emu.addApp({ label: "Other" }).id);
+    emu.server.inject({ kind: "status", status: 200, times: 1, pathPrefix: `/api/v1/apps/${asked.id}`, body: other });
+    const e = await rejection(resolveCerbyApp(client, { appInstanceId: asked.id }));
+    expect(e).to.be.instanceOf(UserError);
+    expect(e.message).to.contain(`the answer is the app ${other.id} ("Other"), not ${asked.id}`);
+    expect(e.message).to.contain(`carries another app's ID (${other.id})`);
+    expect(e.stack).to.equal(e.message);
+  });
+
+  it("by label, refuses a listed app whose ID is not an app ID, or that reads back as another app or label", async () => {
+    const app = emu.addApp({});
+    const other = await client.getApp(emu.addApp({ label: "Other" }).id);
+    const listed = await client.getApp(app.id);
+    emu.server.clearLog();
+    emu.server.inject({
+      kind: "status",
+      status: 200,
+      times: 1,
+      pathPrefix: "/api/v1/apps",
+      body: [{ ...listed, id: "x" }],
+    });
+    const badId = await rejection(resolveCerbyApp(client, {}));
+    expect(badId).to.be.instanceOf(UserError);
+    expect(badId.message).to.contain('is listed with the id "x", which is not an Okta app ID');
+    expect(emu.server.count(), "nothing read for a malformed ID").to.equal(1);
+    emu.server.inject({ kind: "status", status: 200, times: 1, pathPrefix: `/api/v1/apps/${app.id}`, body: other });
+    expect((await rejection(resolveCerbyApp(client, {}))).message).to.contain(`not ${app.id}`);
+    const renamed = { ...listed, label: "Renamed" };
+    emu.server.inject({ kind: "status", status: 200, times: 1, pathPrefix: `/api/v1/apps/${app.id}`, body: renamed });
+    const e = await rejection(resolveCerbyApp(client, {}));
+    expect(e.message).to.contain(`the app ${app.id} was listed as labelled "Cerby"`);
+    expect(e.message).to.contain('read by its ID it is labelled "Renamed"');
   });
 
   it("reports zero matches with the org, the query and how many apps were seen", async () => {
@@ -62,6 +101,9 @@ describe("Resolving the Cerby app in the org", () => {
     const app = emu.addApp({ status: "INACTIVE" });
     for (const opts of [{}, { appInstanceId: app.id }]) {
       const e = await rejection(resolveCerbyApp(client, opts));
+      // A user error (its stack is the message): Pulumi prints it without "Unhandled exception" or call frames.
+      expect(e).to.be.instanceOf(UserError);
+      expect(e.stack).to.equal(e.message);
       expect(e.message).to.contain("is INACTIVE");
       expect(e.message).to.contain("Activate it in the Okta Admin Console");
     }
@@ -77,7 +119,8 @@ describe("Resolving the Cerby app in the org", () => {
     for (let i = 0; i < 250; i++) emu.addApp({ name: `cerby_${i}`, label: `Cerby ${i}` });
     const app = emu.addApp({ label: "Cerby", name: "cerby" });
     expect((await resolveCerbyApp(client, { label: "cerby" })).id).to.equal(app.id);
-    expect(emu.server.count({ pathPrefix: "/api/v1/apps" })).to.equal(2);
+    // Two list pages, then the pick read again by its ID.
+    expect(emu.server.count({ pathPrefix: "/api/v1/apps" })).to.equal(3);
   });
 
   it("builds admin URLs for Okta-hosted orgs and for anything else", () => {
