@@ -13,6 +13,16 @@ export function assertNever(x: never, what = "value"): never {
   throw new Error(`unexpected ${what} ${JSON.stringify(x)}`);
 }
 
+/**
+ * A value built on first use and reused after: the zod schemas, built once per process instead of per call. (Modules
+ * are loaded by the provider reference, never serialized into state, so a module may keep such constants; what the
+ * process shares across copies of a module — limiters, tokens — still lives in process-global slots.)
+ */
+export function once<T>(build: () => T): () => T {
+  let built: { value: T } | undefined;
+  return () => (built ??= { value: build() }).value;
+}
+
 /** The value Pulumi passes to dynamic providers for inputs not known yet (preview of a new Okta app). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
@@ -26,6 +36,9 @@ export function isBlank(v: unknown): boolean {
   return v === undefined || v === null || v === "";
 }
 
+/** startCheck's schema per list of keys (each side's list is a module constant): built once, not per call. */
+const CHECK_SCHEMAS = new WeakMap<readonly string[], z.ZodType>();
+
 /**
  * The start of a `check`: the named raw inputs (any values: each is checked by hand after, so every problem is reported
  * with its fix, not zod's message; other properties pass through) and an empty list of failures.
@@ -34,17 +47,12 @@ export function startCheck<K extends string>(
   keys: readonly K[],
   raw: unknown,
 ): { news: Partial<Record<K, unknown>>; failures: CheckFailure[] } {
-  const shape = Object.fromEntries(keys.map((k) => [k, z.unknown().optional()])) as Record<
-    K,
-    z.ZodOptional<z.ZodUnknown>
-  >;
-  return {
-    news: z
-      .object(shape)
-      .passthrough()
-      .parse(raw ?? {}) as Partial<Record<K, unknown>>,
-    failures: [],
-  };
+  let schema = CHECK_SCHEMAS.get(keys);
+  if (!schema) {
+    schema = z.object(Object.fromEntries(keys.map((k) => [k, z.unknown().optional()]))).passthrough();
+    CHECK_SCHEMAS.set(keys, schema);
+  }
+  return { news: schema.parse(raw ?? {}) as Partial<Record<K, unknown>>, failures: [] };
 }
 
 /** One problem found by a provider's `check`: the input property and what to do about it. */

@@ -3,10 +3,10 @@
  * corrected in one place once Cerby documents it. Cerby publishes no API for this setting (see README, "The assumed
  * Cerby contract", and docs/cerby-contract.md).
  *
- * Schemas are built by functions, not module constants: this module is serialized into Pulumi state with the dynamic
- * provider, and captured zod instances do not serialize.
+ * Schemas are built once, on first use (`once`): the module is loaded by the provider reference, not serialized.
  */
 import { z } from "zod";
+import { once } from "../shared";
 
 /** Default settings path prefix under the workspace URL; overridable with `cerby:settingsPath`. */
 export const DEFAULT_SETTINGS_PATH = "/api/v1/settings/idp";
@@ -42,8 +42,8 @@ export function universalLogoutBody(enabled: boolean, appInstanceId: string | nu
  */
 export const MAX_FIELD = { id: 64, short: 64, text: 256 } as const;
 
-export function universalLogoutResponseSchema() {
-  return z.object({
+export const universalLogoutResponseSchema = once(() =>
+  z.object({
     data: z.object({
       id: z.string().max(MAX_FIELD.text).optional(),
       type: z.literal("universal-logout-settings"),
@@ -55,11 +55,11 @@ export function universalLogoutResponseSchema() {
         updatedBy: z.string().max(MAX_FIELD.text).nullable().optional(),
       }),
     }),
-  });
-}
+  }),
+);
 
-export function idpSettingsResponseSchema() {
-  return z.object({
+export const idpSettingsResponseSchema = once(() =>
+  z.object({
     data: z.object({
       type: z.literal("idp-settings"),
       attributes: z.object({
@@ -71,12 +71,12 @@ export function idpSettingsResponseSchema() {
           .optional(),
       }),
     }),
-  });
-}
+  }),
+);
 
 /** Cerby's documented error envelope, parsed leniently: `status` as number or string, any `code` spelling. */
-export function errorBodySchema() {
-  return z.object({
+export const errorBodySchema = once(() =>
+  z.object({
     errors: z
       .array(
         z
@@ -90,8 +90,8 @@ export function errorBodySchema() {
           .passthrough(),
       )
       .min(1),
-  });
-}
+  }),
+);
 
 /** The web-app steps of the vendor's procedure, for manual mode and for the "no such endpoint" error. */
 export function webAppSteps(appInstanceId: string): string {

@@ -1,6 +1,6 @@
 /**
  * Validation and normalization of the Cerby resource's inputs: what `check` runs before anything is written.
- * Pure functions, no network, built per call (this module is serialized with the provider).
+ * Pure functions, no network.
  */
 import { SETTINGS } from "../settings-table";
 import { DEFAULT_SETTINGS_PATH, WORKSPACE_PATTERN, workspaceBaseUrl } from "./contract";

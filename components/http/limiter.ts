@@ -12,10 +12,10 @@ import { serverNowMs, serverWaitMs, sleep } from "./retry";
  * imposes, and the server's rate-limit bucket (Okta's `X-Rate-Limit-*`). The providers build a client per resource
  * operation, so this state cannot live on a client: with 200 bindings it would bound nothing and forget every 429.
  *
- * It lives in a process-global slot (like ./settings), never in a module-level variable: this module is serialized
- * into Pulumi state by value, and a module-level Map would become an empty copy per provider (and state must hold no
- * run-time data). The slot name is versioned because one plugin process can load providers serialized by different
- * versions of this module.
+ * It lives in a process-global slot (like ./settings), never in a module-level variable: one process can hold several
+ * copies of this module (the program's, the one a provider reference loads, one that state written by an earlier
+ * version serialized inline), and they must share one limiter per origin. The slot name is versioned for the same
+ * reason: copies of different versions must not read each other's shape.
  */
 export interface OriginLimiter {
   /** Requests holding a slot (sending, waiting for a pause, or backing off between attempts). */

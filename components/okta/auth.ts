@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { z } from "zod";
+import { once } from "../shared";
 import { processMap } from "../settings";
 import { HTTP_DEFAULTS, HttpClient, HttpClientOptions, RetryPolicy, VendorError } from "../http";
 import { OktaCredentials, OktaSigningKey, importOktaPrivateKey } from "./config";
@@ -20,8 +21,8 @@ export interface OktaAuthOptions {
   onAttempt?: HttpClientOptions["onAttempt"];
 }
 
-function tokenResponseSchema() {
-  return z
+const tokenResponseSchema = once(() =>
+  z
     .object({
       access_token: z.string().min(1).max(16384),
       token_type: z.string().max(64),
@@ -29,8 +30,8 @@ function tokenResponseSchema() {
       expires_in: z.coerce.number().positive().max(86400),
       scope: z.string().max(4096).optional(),
     })
-    .passthrough();
-}
+    .passthrough(),
+);
 
 /** One cached access token, and the request fetching its successor (shared by every client of the process). */
 interface TokenSlot {
@@ -43,7 +44,7 @@ interface TokenSlot {
 /**
  * Access tokens of this process, keyed by a hash of (token URL, client ID, scopes, private key): every client and
  * every resource operation of one credential shares one token. A process-global slot like ../settings, never
- * module state: this module is serialized into Pulumi state with the dynamic provider (and state holds no token).
+ * module state: every copy of this module a process loads (see ../http/limiter) shares it, and state holds no token.
  */
 export function oktaTokenCache(): Map<string, TokenSlot> {
   return processMap<TokenSlot>("okta-tokens:v1");

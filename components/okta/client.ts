@@ -4,6 +4,7 @@
  * come from ../http; advice from ./errors; credentials from ./auth (resolved per request, never stored here).
  */
 import { z } from "zod";
+import { once } from "../shared";
 import { HttpClient, HttpClientOptions, RetryPolicy, VendorError, sanitizeText } from "../http";
 import { OktaAuth } from "./auth";
 import { OktaCredentials } from "./config";
@@ -65,9 +66,11 @@ const MAX_PAGES = 200;
 /** Longest strings accepted from Okta for what reaches state and messages (Okta's own limits are lower). */
 export const OKTA_MAX = { id: 64, name: 255, label: 255, enumValue: 64 } as const;
 
-export function applicationSchema() {
-  const word = () => z.string().max(OKTA_MAX.enumValue);
-  return z
+/** One word of Okta's vocabulary (a status, a feature, a sign-on mode). */
+const word = () => z.string().max(OKTA_MAX.enumValue);
+
+export const applicationSchema = once(() =>
+  z
     .object({
       id: z.string().max(OKTA_MAX.id),
       name: z.string().max(OKTA_MAX.name),
@@ -87,14 +90,14 @@ export function applicationSchema() {
         .nullable()
         .optional(),
     })
-    .passthrough();
-}
+    .passthrough(),
+);
 
-function featureSchema() {
-  return z
+const featureSchema = once(() =>
+  z
     .object({ name: z.string().max(OKTA_MAX.enumValue).optional(), status: z.enum(["ENABLED", "DISABLED"]) })
-    .passthrough();
-}
+    .passthrough(),
+);
 
 /** `Link: <url>; rel="self", <url>; rel="next"` → { self: url, next: url }. */
 export function parseLinkHeader(header: string | undefined): Record<string, string> {

@@ -1,7 +1,6 @@
 /**
  * Where the Okta org is and how to authenticate to it, read from the same stack config keys and environment variables
- * @pulumi/okta uses, so one `okta:` config block serves both. Pure functions, no network; nothing at module level
- * (this module is serialized into Pulumi state with the dynamic provider).
+ * @pulumi/okta uses, so one `okta:` config block serves both. Pure functions, no network.
  */
 import { KeyObject, createPrivateKey } from "node:crypto";
 import { UserError, baseUrlProblem } from "../http";

@@ -1,9 +1,9 @@
 /**
  * Turns failed Okta calls into VendorErrors with advice: Management API errors (`errorCode`, `errorSummary`,
- * `errorId`) and the org authorization server's OAuth errors (`error`, `error_description`). Schemas are built per
- * call (this module is serialized with the dynamic provider).
+ * `errorId`) and the org authorization server's OAuth errors (`error`, `error_description`). Schemas are built once.
  */
 import { z } from "zod";
+import { once } from "../shared";
 import type { FailureInfo, RedirectAdvice } from "../http";
 import {
   VendorError,
@@ -22,8 +22,8 @@ export interface OktaFailureContext {
   appId?: string;
 }
 
-export function oktaErrorBodySchema() {
-  return z
+export const oktaErrorBodySchema = once(() =>
+  z
     .object({
       errorCode: z.string().optional(),
       errorSummary: z.string().optional(),
@@ -31,12 +31,12 @@ export function oktaErrorBodySchema() {
       errorId: z.string().optional(),
       errorCauses: z.array(z.object({ errorSummary: z.string().optional() }).passthrough()).optional(),
     })
-    .passthrough();
-}
+    .passthrough(),
+);
 
-export function oauthErrorBodySchema() {
-  return z.object({ error: z.string(), error_description: z.string().optional() }).passthrough();
-}
+export const oauthErrorBodySchema = once(() =>
+  z.object({ error: z.string(), error_description: z.string().optional() }).passthrough(),
+);
 
 /** `scope="okta.apps.manage"` from a WWW-Authenticate header that says `error="insufficient_scope"`. */
 export function insufficientScope(headers: Record<string, string>): string | undefined {

@@ -1,12 +1,12 @@
 /**
  * Validation and normalization of the Okta resource's inputs: what `check` runs before any call to Okta.
- * Pure functions, no network, built per call (this module is serialized with the provider).
+ * Pure functions, no network.
  */
 import { z } from "zod";
 import { checkAppInstanceIdInput } from "../app-instance-id";
 import { OKTA_MODE_INPUT, OktaMode, checkModeInput, isOktaMode, oktaModeOnlyReports } from "../modes";
 import { IntegerSetting, SETTINGS, integerValue } from "../settings-table";
-import { Checked, addProblem, isBlank, isKnown, startCheck, urlInputProblem } from "../shared";
+import { Checked, addProblem, once, isBlank, isKnown, startCheck, urlInputProblem } from "../shared";
 import { oktaOrgUrlProblem } from "./config";
 import type { OktaApplication } from "./client";
 
@@ -107,23 +107,25 @@ export function checkOktaInputs(raw: Record<string, unknown>): Checked<OktaUnive
 
 /** A well-formed observed app (the fields the provider uses), or undefined. */
 function observedAppOf(v: unknown): OktaApplication | undefined {
-  const r = z
-    .object({
-      id: z.string(),
-      name: z.string(),
-      label: z.string(),
-      status: z.string(),
-      signOnMode: z.string().optional(),
-      universalLogout: z
-        .object({
-          status: z.string(),
-          supportType: z.string().optional(),
-          protocol: z.string().optional(),
-          identityStack: z.string().optional(),
-        })
-        .optional(),
-      features: z.array(z.string()).optional(),
-    })
-    .safeParse(v);
+  const r = observedAppSchema().safeParse(v);
   return r.success ? r.data : undefined;
 }
+
+const observedAppSchema = once(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    label: z.string(),
+    status: z.string(),
+    signOnMode: z.string().optional(),
+    universalLogout: z
+      .object({
+        status: z.string(),
+        supportType: z.string().optional(),
+        protocol: z.string().optional(),
+        identityStack: z.string().optional(),
+      })
+      .optional(),
+    features: z.array(z.string()).optional(),
+  }),
+);

@@ -113,7 +113,7 @@ interface Batch {
   lookups: Lookup[];
 }
 
-/** Process-global, keyed by org: open batches of lookups (never module state, which Pulumi would serialize). */
+/** Process-global, keyed by org: open batches of lookups, shared by every copy of this module the program loads. */
 function openBatches(): Map<string, Batch> {
   return processMap<Batch>("app-lookups");
 }
