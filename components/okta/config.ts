@@ -2,8 +2,9 @@
  * Where the Okta org is and how to authenticate to it, read from the same stack config keys and environment variables
  * @pulumi/okta uses, so one `okta:` config block serves both. Pure functions, no network.
  */
-import { KeyObject, createPrivateKey } from "node:crypto";
+import { KeyObject, createHash, createPrivateKey } from "node:crypto";
 import { UserError, baseUrlProblem } from "../http";
+import { processMap } from "../settings";
 import { OktaMode, isOktaMode, oktaModeWrites } from "../modes";
 import { SETTINGS } from "../settings-table";
 
@@ -218,6 +219,23 @@ export interface OktaSigningKey {
  * OktaConfigError without echoing any of the key material.
  */
 export function importOktaPrivateKey(privateKey: string, privateKeyId?: string): OktaSigningKey {
+  // Parsed once per process and key (every binding's check and every token request use the same one); a key that
+  // does not parse is not kept, so its error comes back each time.
+  const id = createHash("sha256")
+    .update(privateKey)
+    .update("\0")
+    .update(privateKeyId ?? "")
+    .digest("hex");
+  const keys = processMap<OktaSigningKey>("okta-signing-keys:v1");
+  let key = keys.get(id);
+  if (!key) {
+    key = parseOktaPrivateKey(privateKey, privateKeyId);
+    keys.set(id, key);
+  }
+  return key;
+}
+
+function parseOktaPrivateKey(privateKey: string, privateKeyId?: string): OktaSigningKey {
   function fail(why: string): never {
     throw new OktaConfigError(
       "okta:privateKey",
