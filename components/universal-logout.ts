@@ -13,6 +13,8 @@ import { oktaCredentials, OktaCredentials } from "./okta/config";
 import { OktaMode, cerbyModeCallsCerby, isCerbyMode, isOktaMode, oktaModeOnlyReports } from "./modes";
 import { oktaAdminUrl, resolveCerbyAppShared } from "./okta/resolve";
 import { OktaApplication } from "./okta/client";
+import { runStep } from "./lifecycle";
+import { SETTINGS, configInteger } from "./settings-table";
 
 /**
  * The Cerby side, as the Cerby resource takes it (one definition: ./cerby/provider), less what the component supplies:
@@ -180,11 +182,27 @@ export function resolveApp(args: CerbyOktaUniversalLogoutArgs): pulumi.Output<Ok
   // Every way ends with one read of the app in Okta, here in the program: a wrong ID, an INACTIVE or UNSUPPORTED app,
   // or unusable Okta credentials then fail before anything is written to Cerby.
   // Lookups of one run share one walk of the org's apps (resolveCerbyAppShared): at most one apps-bucket call each.
-  const confirm = async (given: string | undefined): Promise<OktaApplication> => {
+  // Stack config first (cerby:oktaHttpTimeoutMs, …), then the OKTA_HTTP_* environment; bad values are reported by
+  // the stack config check (config.ts) and the Okta resource's check, and ignored here.
+  const fromConfig = (s: Parameters<typeof configInteger>[0]) => configInteger(s, readStackConfig).value;
+  const confirm = (given: string | undefined): Promise<OktaApplication> =>
+    runStep(
+      {
+        side: "Okta",
+        doing: `look up the Cerby app ${given ?? `labelled "${args.appLabel ?? "Cerby"}"`} in ${args.okta.orgUrl}`,
+        timeoutSeconds:
+          fromConfig(SETTINGS.oktaOperationTimeoutSeconds) ?? SETTINGS.oktaOperationTimeoutSeconds.default,
+        timeoutSetting: SETTINGS.oktaOperationTimeoutSeconds.key,
+      },
+      () => lookUp(given),
+    );
+  const lookUp = async (given: string | undefined): Promise<OktaApplication> => {
+    const env = oktaHttpSettingsFromEnv();
     const client = new OktaClient({
       orgUrl: args.okta.orgUrl,
       credentials: credentials(),
-      ...oktaHttpSettingsFromEnv(),
+      timeoutMs: fromConfig(SETTINGS.oktaHttpTimeoutMs) ?? env.timeoutMs,
+      retry: { ...env.retry, retries: fromConfig(SETTINGS.oktaHttpRetries) ?? env.retry?.retries },
     });
     const app = await resolveCerbyAppShared(
       client,
