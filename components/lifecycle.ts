@@ -202,13 +202,13 @@ export function stepStopped(step: Step | undefined, during: string, opts: { why?
   const stop = runStopped();
   const kind: StopKind = stop?.kind ?? "deadline";
   if (!step) return new StepStopped(`Stopped while ${during}: ${stop?.detail ?? "the run stopped"}.`, kind);
-  const deadline = `its deadline of ${step.timeoutSeconds} s (${step.timeoutSetting})`;
+  const deadline = `its deadline of ${step.timeoutSeconds} s`;
   const why =
     kind !== "deadline"
       ? (stop?.detail ?? "the run stopped")
       : opts.why
-        ? `${opts.why} (${deadline})`
-        : `${deadline} passed`;
+        ? `${opts.why} before ${deadline} (${step.timeoutSetting})`
+        : `${deadline} passed (${step.timeoutSetting})`;
   const advice =
     kind === "deadline"
       ? ` If ${step.side} is only slow, raise ${step.timeoutSetting.split(" + ")[0]}.`
@@ -216,7 +216,7 @@ export function stepStopped(step: Step | undefined, during: string, opts: { why?
         ? " Rerun the command when ready."
         : "";
   return new StepStopped(
-    `${step.side}: stopped before finishing to ${step.doing}, while ${during}: ${why}. ${progress(step)} ` +
+    `${step.side}: stopped trying to ${step.doing} while ${during}: ${why}. ${progress(step)} ` +
       `Pulumi records this step as not done; the next run converges from what is there.${advice}`,
     kind,
   );

@@ -107,7 +107,7 @@ export const cerbyUniversalLogoutProvider = {
     });
   },
 
-  check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<CerbyUniversalLogoutInputs>> {
+  async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<CerbyUniversalLogoutInputs>> {
     return cerbyStep("check the Cerby resource's inputs", async () => {
       const { inputs, failures } = checkCerbyInputs(news as Record<string, unknown>);
       failures.push(...(providerSettings<ProviderSettings>("cerby").configProblems ?? []));
@@ -146,16 +146,16 @@ export const cerbyUniversalLogoutProvider = {
     return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
   },
 
-  create(inputs: CerbyUniversalLogoutInputs) {
+  async create(inputs: CerbyUniversalLogoutInputs) {
     return cerbyStep("set Universal Logout in Cerby (create)", () => converging.create(inputs));
   },
 
-  update(id: string, olds: CerbyUniversalLogoutState, news: CerbyUniversalLogoutInputs) {
+  async update(id: string, olds: CerbyUniversalLogoutState, news: CerbyUniversalLogoutInputs) {
     return cerbyStep("set Universal Logout in Cerby (update)", () => converging.update(id, olds, news));
   },
 
   /** Refresh (with state) or `get`/import (the id alone: see cerbyReadInputs for what an import assumes). */
-  read(id: string, props?: CerbyUniversalLogoutState) {
+  async read(id: string, props?: CerbyUniversalLogoutState) {
     return cerbyStep("read the Cerby setting", async () => {
       if (cerbyHasState(props) && !callsCerby(props)) return { id, props };
       const inputs = cerbyReadInputs(id, props);
@@ -166,7 +166,7 @@ export const cerbyUniversalLogoutProvider = {
     });
   },
 
-  delete(_id: string, props: CerbyUniversalLogoutState): Promise<void> {
+  async delete(_id: string, props: CerbyUniversalLogoutState): Promise<void> {
     return cerbyStep("turn off Universal Logout in Cerby (delete)", async () => {
       if (!callsCerby(props)) {
         logInfo(

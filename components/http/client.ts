@@ -263,7 +263,7 @@ export class HttpClient {
       if (wait >= left) {
         this.opts.onAttempt?.({ method: spec.method, path, status, waitMs: 0 });
         throw stepStopped(currentStep(), waiting, {
-          why: `that wait is longer than the ${Math.max(0, Math.floor(left / 1000))} s left before the step's deadline`,
+          why: `that wait is longer than the ${Math.max(0, Math.floor(left / 1000))} s left`,
         });
       }
       // A 429 holds every request to this origin in the process, not just this one.

@@ -125,7 +125,7 @@ export const oktaUniversalLogoutProvider = {
     });
   },
 
-  check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<OktaUniversalLogoutInputs>> {
+  async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<OktaUniversalLogoutInputs>> {
     return oktaStep("check the Okta resource's inputs", async () => {
       const { inputs, failures } = checkOktaInputs(news as Record<string, unknown>);
       failures.push(...(providerSettings<ProviderSettings>("okta").configProblems ?? []));
@@ -152,18 +152,18 @@ export const oktaUniversalLogoutProvider = {
     return { changes: changed.length > 0 || drift, replaces: [], deleteBeforeReplace: false };
   },
 
-  create(inputs: OktaUniversalLogoutInputs) {
+  async create(inputs: OktaUniversalLogoutInputs) {
     const doing = `converge Universal Logout on the Okta app (create, mode ${inputs.mode})`;
     return oktaStep(doing, () => converging.create(inputs), modeWaitSeconds(inputs));
   },
 
-  update(id: string, olds: OktaUniversalLogoutState, news: OktaUniversalLogoutInputs) {
+  async update(id: string, olds: OktaUniversalLogoutState, news: OktaUniversalLogoutInputs) {
     const doing = `converge Universal Logout on the Okta app (update, mode ${news.mode})`;
     return oktaStep(doing, () => converging.update(id, olds, news), modeWaitSeconds(news));
   },
 
   /** Refresh (with state) or `get`/import (the id alone: see oktaReadInputs). Reads live, never `observedApp`. */
-  read(id: string, props?: OktaUniversalLogoutState) {
+  async read(id: string, props?: OktaUniversalLogoutState) {
     return oktaStep("read the Okta app", async () => {
       const inputs = oktaReadInputs(id, props);
       const read = await readOkta(oktaClient(inputs), inputs, oktaHasState(props) ? props : undefined);
@@ -174,7 +174,7 @@ export const oktaUniversalLogoutProvider = {
   },
 
   /** No Okta call: there is no API to turn Universal Logout off. Says what the admin must do instead. */
-  delete(_id: string, props: OktaUniversalLogoutState): Promise<void> {
+  async delete(_id: string, props: OktaUniversalLogoutState): Promise<void> {
     return oktaStep("note how to turn Universal Logout off in Okta (delete)", async () => {
       const label = props.appLabel ?? "Cerby";
       const url = props.adminUrl ?? `${props.orgUrl} (app ${props.appInstanceId})`;

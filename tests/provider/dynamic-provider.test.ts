@@ -223,7 +223,7 @@ describe("the module's dynamic-provider plugin (bin/pulumi-resource-pulumi-nodej
     const error = r.ok ? "" : r.error;
     expect(error).to.match(
       new RegExp(
-        `^Cerby: stopped before finishing to turn off Universal Logout in Cerby \\(delete\\), while waiting ${RETRY_AFTER_S} s that Cerby asked for \\(Retry-After\\) before retrying PUT ${UL_PATH}: the run was cancelled`,
+        `^Cerby: stopped trying to turn off Universal Logout in Cerby \\(delete\\) while waiting ${RETRY_AFTER_S} s that Cerby asked for \\(Retry-After\\) before retrying PUT ${UL_PATH}: the run was cancelled`,
       ),
     );
     expect(error).to.contain(
@@ -276,7 +276,7 @@ describe("the module's dynamic-provider plugin (bin/pulumi-resource-pulumi-nodej
     expect(r.ok).to.equal(false);
     expect(r.at - cancelledAt).to.be.below(1000);
     expect(r.error).to.match(
-      /^Okta: stopped before finishing to converge Universal Logout on the Okta app \(create, mode enforce\), while re-reading the app until Okta shows Universal Logout ENABLED after Express Configuration \(now DISABLED, read \d+ of 10\): the run was cancelled/,
+      /^Okta: stopped trying to converge Universal Logout on the Okta app \(create, mode enforce\) while re-reading the app until Okta shows Universal Logout ENABLED after Express Configuration \(now DISABLED, read \d+ of 10\): the run was cancelled/,
     );
     expect(r.error).to.contain(
       `Of the writes: POST /api/v1/apps/${app.id}/express-configure/UNIVERSAL_LOGOUT was applied.`,
