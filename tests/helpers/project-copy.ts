@@ -7,7 +7,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.resolve(__dirname, "../..");
-const FILES = ["index.ts", "components", "package.json", "Pulumi.yaml", "tsconfig.json"];
+// bin/ and provider/: the dynamic-provider plugin that Pulumi.yaml names (`plugins: providers:`).
+const FILES = ["index.ts", "components", "bin", "provider", "package.json", "Pulumi.yaml", "tsconfig.json"];
 export const CACHED_TRANSPILER = path.join(__dirname, "cached-transpiler.js");
 
 export interface CopyOptions {
