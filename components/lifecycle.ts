@@ -38,6 +38,8 @@ export interface StepRequest {
   method: string;
   path: string;
   status?: number;
+  /** It may change a vendor setting (not a read, not a request for an access token). */
+  write: boolean;
 }
 
 export interface Step extends StepSpec {
@@ -114,9 +116,9 @@ export function timeLeftMs(): number {
   return step ? step.deadline - Date.now() : Infinity;
 }
 
-/** Records a request of the current step and its answer (undefined: no answer came). */
-export function noteRequest(method: string, path: string, status?: number): void {
-  currentStep()?.requests.push({ method, path, status });
+/** Records a request of the current step and its answer (status undefined: no answer came). */
+export function noteRequest(request: StepRequest): void {
+  currentStep()?.requests.push(request);
 }
 
 /**
@@ -233,7 +235,7 @@ function progress(step: Step): string {
     else counted.push(s);
   }
   const done = counted.length ? `Done: ${counted.join("; ")}.` : "Done: no request had been sent.";
-  const writes = step.requests.filter((r) => r.method !== "GET");
+  const writes = step.requests.filter((r) => r.write);
   if (writes.length === 0) return `${done} Nothing was written to ${step.side}.`;
   const said = writes.map((w) =>
     w.status === undefined

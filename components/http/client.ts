@@ -208,7 +208,13 @@ export class HttpClient {
       } finally {
         l.sending.splice(l.sending.indexOf(seq), 1);
       }
-      noteRequest(spec.method, path, outcome.response?.status);
+      // An access token request (noAuth) changes no setting: it is listed, but not as a write.
+      noteRequest({
+        method: spec.method,
+        path,
+        status: outcome.response?.status,
+        write: spec.method !== "GET" && !spec.noAuth,
+      });
       if (outcome.stopped) throw stepStopped(currentStep(), `waiting for the answer to ${what}`);
       if (outcome.response) noteBucket(l, seq, outcome.response.headers, outcome.response.status);
       const info: FailureInfo = {

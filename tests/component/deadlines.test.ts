@@ -11,6 +11,7 @@ import { cerbyUniversalLogoutProvider as cerby } from "../../components/cerby/pr
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "../../components/okta/inputs";
 import { oktaUniversalLogoutProvider as okta } from "../../components/okta/provider";
 import { providerSettings, setProviderSettings } from "../../components/settings";
+import { StepRequest, noteRequest, runStep, stepSleep } from "../../components/lifecycle";
 import { CerbyEmulator } from "../emulators/cerby";
 import { OktaEmulator } from "../emulators/okta";
 import { rejection } from "../helpers/errors";
@@ -164,6 +165,37 @@ describe("deadlines: every step ends in time and says what it did", function () 
       expect(e.message).to.contain("is still DISABLED");
       expect(e.message).to.contain("after waiting 2 s");
       expect(e.message).not.to.contain("deadline");
+    });
+  });
+
+  describe("what a stopped step says it did", () => {
+    const stopped = (requests: StepRequest[]) =>
+      rejection(
+        runStep({ side: "Okta", doing: "do it", timeoutSeconds: 1, timeoutSetting: "cerby:key" }, async () => {
+          for (const r of requests) noteRequest(r);
+          await stepSleep(5000, "waiting");
+        }),
+      );
+    const get = (status?: number) => ({ method: "GET", path: "/api/v1/apps/a", status, write: false });
+
+    it("reads and token requests are listed (repeats counted), and are not writes", async () => {
+      const token = { method: "POST", path: "/oauth2/v1/token", status: 200, write: false };
+      const e = await stopped([token, get(200), get(200), get(200), get()]);
+      expect(e.message).to.equal(
+        "Okta: stopped trying to do it while waiting: its deadline of 1 s passed (cerby:key). Done: POST " +
+          "/oauth2/v1/token → 200; GET /api/v1/apps/a → 200 (×3); GET /api/v1/apps/a → no answer. Nothing was " +
+          "written to Okta. Pulumi records this step as not done; the next run converges from what is there. If " +
+          "Okta is only slow, raise cerby:key.",
+      );
+    });
+
+    it("each write is applied, refused, or unknown (no answer)", async () => {
+      const write = (path: string, status?: number) => ({ method: "POST", path, status, write: true });
+      const e = await stopped([write("/a", 204), write("/b", 503), write("/c")]);
+      expect(e.message).to.contain(
+        "Of the writes: POST /a was applied; POST /b was refused (HTTP 503) and changed nothing; whether POST /c " +
+          "was applied is unknown (no answer came).",
+      );
     });
   });
 
