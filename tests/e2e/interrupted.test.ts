@@ -79,6 +79,26 @@ function pluginIn(dir: string): { pid: number; args: string } | undefined {
 }
 
 /** Whether `pid` still runs (an exited process that no parent has reaped yet, a zombie, does not). */
+/** The process listening on 127.0.0.1:`port` (IPv4), from /proc/net/tcp and each process's sockets. */
+function listenerOn(port: number): number | undefined {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const inode = fs
+    .readFileSync("/proc/net/tcp", "utf8")
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .find((f) => f[1]?.endsWith(`:${hexPort}`) && f[3] === "0A")?.[9];
+  if (!inode) return undefined;
+  for (const e of fs.readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      if (fs.readdirSync(`/proc/${e}/fd`).some((fd) => fs.readlinkSync(`/proc/${e}/fd/${fd}`) === `socket:[${inode}]`))
+        return Number(e);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return undefined;
+}
+
 function alive(pid: number): boolean {
   try {
     return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
@@ -105,6 +125,11 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
   const { cerby, okta, cerbyKey, oktaToken, must, mustFail } = rig;
   const output = (r: CliResult) => r.stdout + r.stderr;
   const stateDir = () => path.join(rig.tmp, "state", ".pulumi");
+  /** Plugins of killed runs: any still running at the end (a regression) are ended by their id. */
+  const plugins: number[] = [];
+  after(() => {
+    for (const pid of plugins) if (alive(pid)) process.kill(pid, "SIGKILL");
+  });
 
   /** A new stack in `cwd` for workspace `ws` of the Cerby emulator (created here), verifying the rig's Okta app. */
   async function stack(name: string, ws: string, cwd: string, extra: Record<string, string> = {}): Promise<void> {
@@ -133,7 +158,6 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
     // The program reads the app once; the provider's polls follow, 2 s apart.
     await until("the provider to be waiting for an admin", () => reads() >= 3);
     const plugin = pluginIn(rig.project);
-    expect(plugin?.args, "the CLI runs the plugin Pulumi.yaml names").to.match(/provider\/dynamic-provider\.ts/);
     const interruptedAt = Date.now();
     child.kill("SIGINT");
     // Bounded: a CLI that ignored Ctrl-C would poll on for 300 s.
@@ -155,6 +179,7 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
     );
     expect(output(r)).to.contain("Nothing was written to Okta.");
     expect(okta.server.writes()).to.have.length(0);
+    expect(plugin?.args, "the CLI ran the plugin Pulumi.yaml names").to.match(/provider\/dynamic-provider\.ts/);
     // No lock, nothing pending: once the box is ticked, the next run converges.
     okta.setUniversalLogout(app.id, "ENABLED");
     await must(["up", "--yes", "--skip-preview"]);
@@ -190,15 +215,16 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
         await until("the disabling PUT", () => cerby.server.count({ method: "PUT", pathPrefix: putPath }) === 1);
         const heldAt = Date.now();
         const p = pluginIn(cwd);
-        expect(p?.args, "which plugin runs").to.match(
-          ours ? /provider\/dynamic-provider\.ts/ : /cmd\/dynamic-provider\/index\.js/,
-        );
+        plugins.push(p!.pid);
         const killedAt = Date.now();
         child.kill("SIGKILL");
         await done;
-        // The plugin of the killed run goes away by itself.
-        await until("the killed run's plugin to exit", () => !alive(p!.pid), 5000);
-        console.log(`      kill -9 to the plugin's exit: ${Date.now() - killedAt} ms`);
+        // The plugin of the killed run goes away by itself (checked at the end: the writes are what matters most).
+        const exited = await until("the plugin's exit", () => !alive(p!.pid), 5000).then(
+          () => Date.now() - killedAt,
+          () => undefined,
+        );
+        console.log(`      kill -9 to the plugin's exit: ${exited ?? "not within 5 s"} ms`);
 
         const { steps } = recoveryBlocks();
         const commands = pulumiCommands(steps);
@@ -217,6 +243,10 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
         expect(late, "writes after the recovery").to.deep.equal([]);
         expect(cerby.getSetting(ws)).to.include({ enabled: true });
         await must(["preview", "--refresh", "--expect-no-changes"], { cwd });
+        expect(p?.args, "which plugin ran").to.match(
+          ours ? /provider\/dynamic-provider\.ts/ : /cmd\/dynamic-provider\/index\.js/,
+        );
+        expect(exited, "the killed run's plugin exited within 5 s").to.not.equal(undefined);
       } finally {
         if (!ours) fs.rmSync(cwd, { recursive: true, force: true });
       }
@@ -247,6 +277,7 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
     const { child, done } = await started(rig, ["up", "--yes", "--skip-preview"], rig.project);
     await until("binding two's PUT", () => cerby.server.count({ method: "PUT", pathPrefix: putPath }) === 1);
     const plugin = pluginIn(rig.project)!;
+    plugins.push(plugin.pid);
     child.kill("SIGKILL");
     await done;
     await until("the killed run's plugin to exit", () => !alive(plugin.pid), 5000);
@@ -315,11 +346,16 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
       pathPrefix: putPath,
       headers: { "Retry-After": String(retryAfter) },
     });
-    const { done } = await started(rig, ["up", "--yes", "--skip-preview"], rig.project);
+    const { child, done } = await started(rig, ["up", "--yes", "--skip-preview"], rig.project);
     await until("Cerby's PUT", () => cerby.server.count({ method: "PUT", pathPrefix: putPath }) === 1);
-    const host = processesIn(rig.project).find((p) => /program-host/.test(p.args));
+    // The process that serves this run's program: the one listening on the port `pulumi` was given (--client), or
+    // Pulumi's own Node.js language host where one is installed.
+    const client = /--client=127\.0\.0\.1:(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/cmdline`, "utf8"));
+    const host = client
+      ? listenerOn(Number(client[1]))
+      : processesIn(rig.project).find((p) => /pulumi-language-nodejs/.test(p.args))?.pid;
     expect(host, "the process serving the program").to.not.equal(undefined);
-    process.kill(host!.pid, "SIGKILL");
+    process.kill(host!, "SIGKILL");
     const r = await done;
     expect(r.status).to.equal(1);
     expect(output(r)).to.contain("error: error reading from server: EOF");
