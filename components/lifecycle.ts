@@ -15,7 +15,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as fs from "node:fs";
 import * as net from "node:net";
-import { UserError } from "./http/errors";
+import { UserError, sanitizeText } from "./http/errors";
 import { processMap } from "./settings";
 
 export type StepSide = "Cerby" | "Okta";
@@ -226,7 +226,9 @@ export function stepStopped(step: Step | undefined, during: string, opts: { why?
 
 /** "Done: …. <what the writes did>." — the requests of a step, repeated ones counted. */
 function progress(step: Step): string {
-  const shown = step.requests.map((r) => `${r.method} ${r.path} → ${r.status ?? "no answer"}`);
+  // A path may come from a vendor (Okta's Link header): shown as vendor text is, sanitized and capped.
+  const at = (r: StepRequest) => `${r.method} ${sanitizeText(r.path)}`;
+  const shown = step.requests.map((r) => `${at(r)} → ${r.status ?? "no answer"}`);
   const counted: string[] = [];
   for (const s of shown) {
     const last = counted.length - 1;
@@ -239,10 +241,10 @@ function progress(step: Step): string {
   if (writes.length === 0) return `${done} Nothing was written to ${step.side}.`;
   const said = writes.map((w) =>
     w.status === undefined
-      ? `whether ${w.method} ${w.path} was applied is unknown (no answer came)`
+      ? `whether ${at(w)} was applied is unknown (no answer came)`
       : w.status >= 200 && w.status < 300
-        ? `${w.method} ${w.path} was applied`
-        : `${w.method} ${w.path} was refused (HTTP ${w.status}) and changed nothing`,
+        ? `${at(w)} was applied`
+        : `${at(w)} was refused (HTTP ${w.status}) and changed nothing`,
   );
   return `${done} Of the writes: ${said.join("; ")}.`;
 }
