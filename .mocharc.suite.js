@@ -14,6 +14,7 @@ const base = require("./.mocharc.json");
 /** Longest first (measured on 2 cores); every other test file follows in name order. */
 const LONGEST_FIRST = [
   "tests/e2e/cli.test.ts",
+  "tests/e2e/interrupted.test.ts",
   "tests/e2e/python.test.ts",
   "tests/e2e/go.test.ts",
   "tests/e2e/yaml.test.ts",
@@ -22,6 +23,7 @@ const LONGEST_FIRST = [
   "tests/hardening/faults-cerby.test.ts",
   "tests/e2e/cli-stacks.test.ts",
   "tests/component/sandbox.test.ts",
+  "tests/provider/dynamic-provider.test.ts",
   "tests/http/server-clock.test.ts",
   "tests/hardening/faults-okta-oauth.test.ts",
   "tests/emulators/okta.test.ts",

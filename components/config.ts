@@ -175,8 +175,15 @@ export function loadProgramConfig(get: (key: string) => string | undefined): Pro
     });
   });
 
-  // Read by the Cerby provider at run time; checked here so a typo fails before any request.
-  for (const s of [SETTINGS.httpTimeoutMs, SETTINGS.httpRetries]) {
+  // Read by the providers (and the program's lookups) at run time; checked here so a typo fails before any request.
+  for (const s of [
+    SETTINGS.httpTimeoutMs,
+    SETTINGS.httpRetries,
+    SETTINGS.operationTimeoutSeconds,
+    SETTINGS.oktaHttpTimeoutMs,
+    SETTINGS.oktaHttpRetries,
+    SETTINGS.oktaOperationTimeoutSeconds,
+  ]) {
     const raw = blankToUndef(get(s.key));
     const problem = raw === undefined ? undefined : integerValue(s, raw, { text: true }).problem;
     if (problem) problems.push(`${s.key}: ${problem}`);

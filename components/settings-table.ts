@@ -56,6 +56,8 @@ export type Setting = StringSetting | BooleanSetting | IntegerSetting;
 const HTTP_TIMEOUT = { min: 1, max: 600_000, default: HTTP_DEFAULTS.timeoutMs } as const;
 const HTTP_RETRIES = { min: 0, max: 10, default: HTTP_DEFAULTS.retries } as const;
 const HTTP_BASE_DELAY = { min: 0, max: 60_000, default: HTTP_DEFAULTS.baseDelayMs } as const;
+/** The deadline of one step (a provider method, a program lookup): retries and waits included. */
+const STEP_TIMEOUT = { min: 1, max: 3600, default: 60, unit: "seconds" } as const;
 const CONCURRENCY_MAX = 1_000;
 
 export const SETTINGS = {
@@ -185,6 +187,14 @@ export const SETTINGS = {
     audience: "user",
     description: "Retries after a failed Cerby request (429, 5xx, resets).",
   },
+  operationTimeoutSeconds: {
+    key: "cerby:operationTimeoutSeconds",
+    type: "integer",
+    ...STEP_TIMEOUT,
+    audience: "user",
+    description:
+      "Deadline of each Cerby step (one check, create, update, read or delete of the Cerby resource), retries and waits included.",
+  },
   cerbyHttpBaseDelayMs: {
     env: "CERBY_HTTP_BASE_DELAY_MS",
     type: "integer",
@@ -253,18 +263,28 @@ export const SETTINGS = {
     description: "Scopes to request (default okta.apps.read, plus okta.apps.manage for enforce).",
   },
   oktaHttpTimeoutMs: {
+    key: "cerby:oktaHttpTimeoutMs",
     env: "OKTA_HTTP_TIMEOUT_MS",
     type: "integer",
     ...HTTP_TIMEOUT,
-    audience: "test",
+    audience: "user",
     description: "Timeout of one Okta request, in milliseconds.",
   },
   oktaHttpRetries: {
+    key: "cerby:oktaHttpRetries",
     env: "OKTA_HTTP_RETRIES",
     type: "integer",
     ...HTTP_RETRIES,
-    audience: "test",
+    audience: "user",
     description: "Retries after a failed Okta request (429, 5xx, resets).",
+  },
+  oktaOperationTimeoutSeconds: {
+    key: "cerby:oktaOperationTimeoutSeconds",
+    type: "integer",
+    ...STEP_TIMEOUT,
+    audience: "user",
+    description:
+      "Deadline of each Okta step (one check, create, update or read of the Okta resource) and of each app lookup of the program, retries and waits included; enforce and wait add cerby:oktaWaitTimeoutSeconds.",
   },
   oktaHttpBaseDelayMs: {
     env: "OKTA_HTTP_BASE_DELAY_MS",
@@ -379,6 +399,20 @@ export function integerValue(
   const unit = s.unit ? ` of ${s.unit}` : "";
   const dflt = s.default !== undefined ? ` (default ${s.default})` : "";
   return { problem: `${shown} is not a whole number${unit} from ${s.min} to ${s.max}${dflt}` };
+}
+
+/**
+ * An integer setting from stack config (`get` takes full keys): its value when set and valid, the problem (naming the
+ * key) when set and not, else neither.
+ */
+export function configInteger(
+  s: IntegerSetting & { key: string },
+  get: (key: string) => string | undefined,
+): { value?: number; problem?: string } {
+  const raw = get(s.key)?.trim();
+  if (raw === undefined || raw === "") return {};
+  const r = integerValue(s, raw, { text: true });
+  return r.problem ? { problem: `${s.key} ${r.problem}` } : { value: r.value };
 }
 
 /** An integer setting from the environment: its value when set and valid, else undefined (unset or unusable). */

@@ -13,6 +13,8 @@ import { oktaCredentials, OktaCredentials } from "./okta/config";
 import { OktaMode, cerbyModeCallsCerby, isCerbyMode, isOktaMode, oktaModeOnlyReports } from "./modes";
 import { oktaAdminUrl, resolveCerbyAppShared } from "./okta/resolve";
 import { OktaApplication } from "./okta/client";
+import { runStep } from "./lifecycle";
+import { SETTINGS, configInteger } from "./settings-table";
 
 /** An Okta app, by its id: the App instance ID. */
 export interface OktaAppRef {
@@ -190,8 +192,18 @@ export function resolveApp(args: CerbyOktaUniversalLogoutArgs): pulumi.Output<Ok
   const known = args.appInstanceId ?? args.app?.id;
   // An app resource's id is unknown during the preview of its creation: then there is nothing to confirm yet.
   // A UserError becomes Pulumi's RunError, which the engine prints as the message alone.
+  // Each lookup is a step with its deadline (cerby:oktaOperationTimeoutSeconds), stopped by Ctrl-C (../lifecycle).
   const confirmed = (given: string | undefined) =>
-    confirmCerbyApp(args, creds, given).catch((e: unknown) => {
+    runStep(
+      {
+        side: "Okta",
+        doing: `look up the Cerby app ${given ?? `labelled "${args.appLabel ?? "Cerby"}"`} in ${args.okta.orgUrl}`,
+        timeoutSeconds:
+          fromConfig(SETTINGS.oktaOperationTimeoutSeconds) ?? SETTINGS.oktaOperationTimeoutSeconds.default,
+        timeoutSetting: SETTINGS.oktaOperationTimeoutSeconds.key,
+      },
+      () => confirmCerbyApp(args, creds, given),
+    ).catch((e: unknown) => {
       throw toRunError(e);
     });
   return known !== undefined ? pulumi.output(known).apply(confirmed) : pulumi.output(confirmed(undefined));
@@ -208,7 +220,15 @@ export async function confirmCerbyApp(
   credentials: OktaCredentials,
   given: string | undefined,
 ): Promise<OktaApplication> {
-  const client = new OktaClient({ orgUrl: args.okta.orgUrl, credentials, ...oktaHttpSettingsFromEnv() });
+  // Stack config first (cerby:oktaHttpTimeoutMs, …), then the OKTA_HTTP_* environment; bad values are reported by
+  // the stack config check (config.ts) and the Okta resource's check, and ignored here.
+  const env = oktaHttpSettingsFromEnv();
+  const client = new OktaClient({
+    orgUrl: args.okta.orgUrl,
+    credentials,
+    timeoutMs: fromConfig(SETTINGS.oktaHttpTimeoutMs) ?? env.timeoutMs,
+    retry: { ...env.retry, retries: fromConfig(SETTINGS.oktaHttpRetries) ?? env.retry?.retries },
+  });
   const app = await resolveCerbyAppShared(
     client,
     given !== undefined ? { appInstanceId: given } : { label: args.appLabel ?? "Cerby" },
@@ -219,6 +239,11 @@ export async function confirmCerbyApp(
     throw new UserError(statusProblem(app, "UNSUPPORTED", oktaAdminUrl(client.orgUrl, app.name, app.id)));
   }
   return app;
+}
+
+/** An integer setting from stack config (the program's), or undefined when unset or not valid. */
+function fromConfig(s: Parameters<typeof configInteger>[0]): number | undefined {
+  return configInteger(s, readStackConfig).value;
 }
 
 /** `okta:apiToken` → the stack config value (secrets included: this runs in the program, never serialized). */

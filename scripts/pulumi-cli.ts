@@ -7,7 +7,7 @@
  * Node.js programs run through Pulumi's Node.js language host when it is installed beside `pulumi`; otherwise through
  * scripts/program-host.js (`--client`), the Automation API's inline-program path.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
@@ -152,7 +152,13 @@ export async function pulumi(
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
-  opts: { stdin?: string; timeoutMs?: number; echo?: boolean; hosts?: ProgramHosts } = {},
+  opts: {
+    stdin?: string;
+    timeoutMs?: number;
+    echo?: boolean;
+    hosts?: ProgramHosts;
+    onSpawn?: (c: ChildProcess) => void;
+  } = {},
 ): Promise<CliResult> {
   const full = [...args, "--non-interactive"];
   const childEnv = { ...env, PATH: `${path.dirname(engine.bin)}${path.delimiter}${env.PATH ?? ""}` };
@@ -217,10 +223,12 @@ function run(
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
-  opts: { stdin?: string; timeoutMs?: number; echo?: boolean },
+  opts: { stdin?: string; timeoutMs?: number; echo?: boolean; onSpawn?: (c: ChildProcess) => void },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+    // Tests that interrupt a command (SIGINT as a terminal's Ctrl-C, SIGKILL) need the process.
+    opts.onSpawn?.(child);
     let [stdout, stderr] = ["", ""];
     child.stdout.on("data", (d: Buffer) => {
       stdout += d;

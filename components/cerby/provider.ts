@@ -13,8 +13,9 @@ import { DynamicResource } from "../provider-ref";
 import { userErrorsPrintedOnce } from "../run-error";
 import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeCallsCerby, isCerbyMode } from "../modes";
-import { SETTINGS, httpEnvSettings, integerValue } from "../settings-table";
+import { SETTINGS, configInteger, httpEnvSettings } from "../settings-table";
 import type { CerbyUniversalLogoutState } from "./state";
+import { runStep } from "../lifecycle";
 import { cerbyHasState, cerbyReadInputs, cerbySettingId, convergeCerby, disableCerby, readCerby } from "./converge";
 
 interface ProviderSettings {
@@ -22,6 +23,8 @@ interface ProviderSettings {
   config?: (key: string) => string | undefined;
   timeoutMs?: number;
   retries?: number;
+  /** cerby:operationTimeoutSeconds: the deadline of each step of this provider. */
+  operationTimeoutSeconds?: number;
   configProblems?: Array<{ property: string; reason: string }>;
 }
 
@@ -57,6 +60,21 @@ function cerbyClient(inputs: CerbyUniversalLogoutInputs): CerbyClient {
   });
 }
 
+/**
+ * One provider method as a step (../lifecycle): it ends at its deadline (cerby:operationTimeoutSeconds), on Ctrl-C or
+ * when the engine is gone, and then says what it did and did not do.
+ */
+function cerbyStep<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+  const s = SETTINGS.operationTimeoutSeconds;
+  const timeoutSeconds = providerSettings<ProviderSettings>("cerby").operationTimeoutSeconds ?? s.default;
+  return runStep({ side: "Cerby", doing, timeoutSeconds, timeoutSetting: s.key }, fn);
+}
+
+const converging = convergingCreateUpdate<CerbyUniversalLogoutInputs, CerbyUniversalLogoutState>(
+  (inputs) => convergeCerby(cerbyClient(inputs), inputs),
+  cerbySettingId,
+);
+
 /** Whether Pulumi calls Cerby for this resource (state written by earlier versions may lack the mode: the default). */
 const callsCerby = (props: Partial<CerbyUniversalLogoutState>) => cerbyModeCallsCerby(props.mode ?? DEFAULT_CERBY_MODE);
 
@@ -66,35 +84,38 @@ export const cerbyUniversalLogoutProvider = userErrorsPrintedOnce({
   async configure(req: ConfigureRequest): Promise<void> {
     // A value that is not a whole number in range is reported by check (naming the key), never silently used.
     const configProblems: Array<{ property: string; reason: string }> = [];
-    const num = (st: typeof SETTINGS.httpTimeoutMs | typeof SETTINGS.httpRetries) => {
-      const v = req.config.get(st.key)?.trim();
-      if (v === undefined || v === "") return undefined;
-      const r = integerValue(st, v, { text: true });
-      if (r.problem) configProblems.push({ property: st.key.replace(/^cerby:/, ""), reason: `${st.key} ${r.problem}` });
+    const num = (
+      st: typeof SETTINGS.httpTimeoutMs | typeof SETTINGS.httpRetries | typeof SETTINGS.operationTimeoutSeconds,
+    ) => {
+      const r = configInteger(st, (k) => req.config.get(k));
+      if (r.problem) configProblems.push({ property: st.key.replace(/^cerby:/, ""), reason: r.problem });
       return r.value;
     };
     setProviderSettings<ProviderSettings>("cerby", {
       config: (key) => req.config.get(key),
       timeoutMs: num(SETTINGS.httpTimeoutMs),
       retries: num(SETTINGS.httpRetries),
+      operationTimeoutSeconds: num(SETTINGS.operationTimeoutSeconds),
       configProblems,
     });
   },
 
   async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<CerbyUniversalLogoutInputs>> {
-    const { inputs, failures } = checkCerbyInputs(news as Record<string, unknown>);
-    failures.push(...(providerSettings<ProviderSettings>("cerby").configProblems ?? []));
-    // An invalid mode or key name is already a failure above: only a valid mode that calls Cerby needs a key.
-    const badKeyName = failures.some((f) => f.property === "apiKeyConfig" || f.property === "apiKeyEnv");
-    if (isCerbyMode(inputs.mode) && cerbyModeCallsCerby(inputs.mode) && !badKeyName && !cerbyApiKey(inputs)) {
-      failures.push({
-        property: inputs.apiKeyConfig ? "apiKeyConfig" : inputs.apiKeyEnv ? "apiKeyEnv" : "apiKey",
-        reason:
-          `no Cerby API key for ${cerbyBaseUrl(inputs)}: run ${apiKeyHowTo(inputs)}, with a key of a workspace ` +
-          "Owner, Super Admin or Admin — or use manual mode (cerby:mode manual)",
-      });
-    }
-    return { inputs, failures };
+    return cerbyStep("check the Cerby resource's inputs", async () => {
+      const { inputs, failures } = checkCerbyInputs(news as Record<string, unknown>);
+      failures.push(...(providerSettings<ProviderSettings>("cerby").configProblems ?? []));
+      // An invalid mode or key name is already a failure above: only a valid mode that calls Cerby needs a key.
+      const badKeyName = failures.some((f) => f.property === "apiKeyConfig" || f.property === "apiKeyEnv");
+      if (isCerbyMode(inputs.mode) && cerbyModeCallsCerby(inputs.mode) && !badKeyName && !cerbyApiKey(inputs)) {
+        failures.push({
+          property: inputs.apiKeyConfig ? "apiKeyConfig" : inputs.apiKeyEnv ? "apiKeyEnv" : "apiKey",
+          reason:
+            `no Cerby API key for ${cerbyBaseUrl(inputs)}: run ${apiKeyHowTo(inputs)}, with a key of a workspace ` +
+            "Owner, Super Admin or Admin — or use manual mode (cerby:mode manual)",
+        });
+      }
+      return { inputs, failures };
+    });
   },
 
   async diff(_id: string, olds: Partial<CerbyUniversalLogoutState>, news: CerbyUniversalLogoutInputs) {
@@ -118,29 +139,36 @@ export const cerbyUniversalLogoutProvider = userErrorsPrintedOnce({
     return { changes: replaces.length + changed.length > 0, replaces, deleteBeforeReplace: false };
   },
 
-  ...convergingCreateUpdate<CerbyUniversalLogoutInputs, CerbyUniversalLogoutState>(
-    (inputs) => convergeCerby(cerbyClient(inputs), inputs),
-    cerbySettingId,
-  ),
+  async create(inputs: CerbyUniversalLogoutInputs) {
+    return cerbyStep("set Universal Logout in Cerby (create)", () => converging.create(inputs));
+  },
+
+  async update(id: string, olds: CerbyUniversalLogoutState, news: CerbyUniversalLogoutInputs) {
+    return cerbyStep("set Universal Logout in Cerby (update)", () => converging.update(id, olds, news));
+  },
 
   /** Refresh (with state) or `get`/import (the id alone: see cerbyReadInputs for what an import assumes). */
   async read(id: string, props?: CerbyUniversalLogoutState) {
-    if (cerbyHasState(props) && !callsCerby(props)) return { id, props };
-    const inputs = cerbyReadInputs(id, props);
-    const read = await readCerby(cerbyClient(inputs), inputs, cerbyHasState(props) ? props : undefined);
-    // The SDK declares ReadResult.inputs with the Outputs type, but they are inputs: the plugin stores them as the
-    // resource's inputs, which the next diff compares against the program's.
-    return { id, props: read.props, inputs: read.inputs as unknown as CerbyUniversalLogoutState };
+    return cerbyStep("read the Cerby setting", async () => {
+      if (cerbyHasState(props) && !callsCerby(props)) return { id, props };
+      const inputs = cerbyReadInputs(id, props);
+      const read = await readCerby(cerbyClient(inputs), inputs, cerbyHasState(props) ? props : undefined);
+      // The SDK declares ReadResult.inputs with the Outputs type, but they are inputs: the plugin stores them as the
+      // resource's inputs, which the next diff compares against the program's.
+      return { id, props: read.props, inputs: read.inputs as unknown as CerbyUniversalLogoutState };
+    });
   },
 
   async delete(_id: string, props: CerbyUniversalLogoutState): Promise<void> {
-    if (!callsCerby(props)) {
-      logInfo(
-        `Cerby (manual mode): Pulumi made no call. To turn it off, switch off "Enable Okta Universal Logout" in ${props.url}.`,
-      );
-      return;
-    }
-    await disableCerby(cerbyClient(props));
+    return cerbyStep("turn off Universal Logout in Cerby (delete)", async () => {
+      if (!callsCerby(props)) {
+        logInfo(
+          `Cerby (manual mode): Pulumi made no call. To turn it off, switch off "Enable Okta Universal Logout" in ${props.url}.`,
+        );
+        return;
+      }
+      await disableCerby(cerbyClient(props));
+    });
   },
 } satisfies pulumi.dynamic.ResourceProvider<CerbyUniversalLogoutInputs, CerbyUniversalLogoutState>);
 

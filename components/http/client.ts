@@ -4,6 +4,10 @@
  *
  * Nothing at module level may hold state, schemas or secrets: headers (credentials) come from a function called per
  * request, and process-wide state lives in process-global slots (./limiter).
+ *
+ * Every wait (a free slot, a rate-limit pause, backoff, Retry-After) and every attempt ends when the step it runs in
+ * stops (../lifecycle: the run cancelled, the engine gone, the step's deadline): then nothing more is sent, and the
+ * error says what the step did and did not do.
  */
 import axios from "axios";
 import { HTTP_DEFAULTS } from "./defaults";
@@ -21,6 +25,15 @@ import {
 import { ProxyChoice, ProxyFailure, proxyFor, tunnelAgent } from "./proxy";
 import { RetryPolicy, backoffMs, defaultRetryPolicy, isRetryableStatus, serverWaitMs, sleep } from "./retry";
 import { cleanQuery, joinUrl, requestUrlProblem, safePath } from "./url";
+import {
+  beforeWrite,
+  currentStep,
+  noteRequest,
+  stepStopped,
+  stopSignal,
+  throwIfStopped,
+  timeLeftMs,
+} from "../lifecycle";
 
 export interface RequestSpec {
   method: "GET" | "PUT" | "POST" | "DELETE";
@@ -79,6 +92,8 @@ export const MAX_BODY_BYTES = HTTP_DEFAULTS.maxBodyBytes;
  */
 type Outcome = {
   response?: HttpResponse;
+  /** The step stopped while the attempt was on its way: no answer, whether it arrived is unknown. */
+  stopped?: boolean;
   transport?: string;
   badBody?: boolean;
   final?: boolean;
@@ -153,7 +168,11 @@ export class HttpClient {
       );
     }
     const l = this.limiter(spec);
-    await acquireSlot(l, this.concurrency);
+    const what = `${spec.method} ${spec.url ? safePath(spec.url) : spec.path}`;
+    throwIfStopped(`about to send ${what}`);
+    if (!(await acquireSlot(l, this.concurrency, stopSignal()))) {
+      throw stepStopped(currentStep(), `waiting for a free connection to ${this.opts.side} to send ${what}`);
+    }
     try {
       return await this.sendWithRetries(spec, url, l, proxy);
     } finally {
@@ -169,10 +188,15 @@ export class HttpClient {
   ): Promise<HttpResponse> {
     const { retry } = this.opts;
     const path = spec.url ? safePath(spec.url) : spec.path;
+    const what = `${spec.method} ${path}`;
+    const signal = stopSignal();
     let refreshedAuth = false;
     let attempt = 0;
     for (;;) {
-      await awaitTurn(l, retry.maxWaitMs);
+      await awaitTurn(l, retry.maxWaitMs, signal);
+      throwIfStopped(`waiting for ${this.opts.side}'s rate limit before sending ${what}`);
+      // The last look before anything that may change a setting leaves: never once the engine is gone.
+      if (spec.method !== "GET") await beforeWrite(`about to send ${what}`);
       attempt++;
       const seq = ++l.seq;
       l.sending.push(seq);
@@ -180,10 +204,18 @@ export class HttpClient {
       l.stats.maxSending = Math.max(l.stats.maxSending, l.sending.length);
       let outcome: Outcome;
       try {
-        outcome = await this.once(spec, proxy);
+        outcome = await this.once(spec, signal, proxy);
       } finally {
         l.sending.splice(l.sending.indexOf(seq), 1);
       }
+      // An access token request (noAuth) changes no setting: it is listed, but not as a write.
+      noteRequest({
+        method: spec.method,
+        path,
+        status: outcome.response?.status,
+        write: spec.method !== "GET" && !spec.noAuth,
+      });
+      if (outcome.stopped) throw stepStopped(currentStep(), `waiting for the answer to ${what}`);
       if (outcome.response) noteBucket(l, seq, outcome.response.headers, outcome.response.status);
       const info: FailureInfo = {
         side: this.opts.side,
@@ -228,14 +260,27 @@ export class HttpClient {
         throw fail("server-wait", hinted);
       }
       const wait = hinted ?? backoffMs(attempt - 1, retry);
+      const waiting =
+        hinted !== undefined
+          ? `waiting ${Math.ceil(wait / 1000)} s that ${this.opts.side} asked for (${status === 429 ? "rate limit" : "Retry-After"}) before retrying ${what}`
+          : `backing off before retrying ${what} (HTTP ${status ?? outcome.transport})`;
+      // A wait that outlasts the step's deadline is not begun: the step stops now, saying so.
+      const left = timeLeftMs();
+      if (wait >= left) {
+        this.opts.onAttempt?.({ method: spec.method, path, status, waitMs: 0 });
+        throw stepStopped(currentStep(), waiting, {
+          why: `that wait is longer than the ${Math.max(0, Math.floor(left / 1000))} s left`,
+        });
+      }
       // A 429 holds every request to this origin in the process, not just this one.
       if (status === 429) l.pausedUntil = Math.max(l.pausedUntil, Date.now() + wait);
       this.opts.onAttempt?.({ method: spec.method, path, status, waitMs: wait });
-      await sleep(wait);
+      await sleep(wait, signal);
+      throwIfStopped(waiting);
     }
   }
 
-  private async once(spec: RequestSpec, proxy?: ProxyChoice): Promise<Outcome> {
+  private async once(spec: RequestSpec, stop: AbortSignal, proxy?: ProxyChoice): Promise<Outcome> {
     const headers: Record<string, string> = { Accept: "application/json" };
     const sentAuth = spec.noAuth ? {} : await this.opts.authHeaders();
     Object.assign(headers, sentAuth);
@@ -266,7 +311,7 @@ export class HttpClient {
         headers,
         data,
         timeout: this.opts.timeoutMs,
-        signal: deadline.signal,
+        signal: AbortSignal.any([deadline.signal, stop]),
         // Counted after decompression, so a gzip bomb stops at the cap too.
         maxContentLength: maxBytes,
         maxBodyLength: maxBytes,
@@ -294,6 +339,7 @@ export class HttpClient {
       }
       return { response: { status: res.status, headers: h, data: parsed, requestId }, badBody, sentAuth, secrets };
     } catch (e) {
+      if (stop.aborted) return { stopped: true, sentAuth, secrets };
       if (deadline.signal.aborted) {
         return {
           transport:

@@ -91,15 +91,39 @@ export function effectiveConcurrency(
   return envConcurrency(side === "Cerby" ? "cerby" : "okta", env) ?? fallback;
 }
 
-/** Takes a slot of `l` for a client whose bound is `bound`, waiting in FIFO order when there is none. */
-export async function acquireSlot(l: OriginLimiter, bound: number): Promise<void> {
+/**
+ * Takes a slot of `l` for a client whose bound is `bound`, waiting in FIFO order when there is none. Returns false,
+ * holding no slot, when `signal` fires first.
+ */
+export async function acquireSlot(l: OriginLimiter, bound: number, signal?: AbortSignal): Promise<boolean> {
+  if (signal?.aborted) return false;
   if (l.inFlight < bound && l.waiters.length === 0) {
     l.inFlight++;
   } else {
     // The releaser counts us in before waking us, so no one can slip in between.
-    await new Promise<void>((wake) => l.waiters.push({ bound, wake }));
+    const got = await new Promise<boolean>((resolve) => {
+      const waiter = {
+        bound,
+        wake: () => {
+          signal?.removeEventListener("abort", leave);
+          resolve(true);
+        },
+      };
+      // Leaving the queue is only possible before being woken (and counted in): then the slot is never ours.
+      const leave = () => {
+        const i = l.waiters.indexOf(waiter);
+        if (i >= 0) {
+          l.waiters.splice(i, 1);
+          resolve(false);
+        }
+      };
+      signal?.addEventListener("abort", leave, { once: true });
+      l.waiters.push(waiter);
+    });
+    if (!got) return false;
   }
   l.stats.maxInFlight = Math.max(l.stats.maxInFlight, l.inFlight);
+  return true;
 }
 
 export function releaseSlot(l: OriginLimiter): void {
@@ -115,13 +139,14 @@ export function releaseSlot(l: OriginLimiter): void {
 /**
  * Waits out a pause, and paces against the server's rate-limit bucket: when the calls left in the current window
  * are used up by what is already on the wire, wait for the reset instead of spending a 429 to learn it. A reset
- * further away than `maxWaitMs` is not waited for here.
+ * further away than `maxWaitMs` is not waited for here. Returns early when `signal` fires (the caller checks why).
  */
-export async function awaitTurn(l: OriginLimiter, maxWaitMs: number): Promise<void> {
+export async function awaitTurn(l: OriginLimiter, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
   for (;;) {
     const now = Date.now();
+    if (signal?.aborted) return;
     if (l.pausedUntil > now) {
-      await sleep(l.pausedUntil - now);
+      await sleep(l.pausedUntil - now, signal);
       continue;
     }
     const b = l.bucket;

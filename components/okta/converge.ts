@@ -3,7 +3,8 @@
  * Express Configuration's follow-up reads, the wait for an admin, and the read of the app. The provider's CRUD methods
  * call these; `npm run verify` reuses the read and the status rules. No Pulumi here, no credentials held.
  */
-import { UserError, VendorError, sleep } from "../http";
+import { UserError, VendorError } from "../http";
+import { stepSleep } from "../lifecycle";
 import { logInfo, logWarn } from "../log";
 import { OktaApplication, OktaClient, ProvisioningStatus } from "./client";
 import { OktaMode, isOktaMode, oktaModeOnlyReports } from "../modes";
@@ -156,7 +157,10 @@ export async function enforceUniversalLogout(
           "Rerunning is safe.",
       );
     }
-    await sleep(1000);
+    await stepSleep(
+      1000,
+      `re-reading the app until Okta shows Universal Logout ENABLED after Express Configuration (now ${now}, read ${read} of ${ENFORCE_READS})`,
+    );
   }
   return current;
 }
@@ -168,7 +172,8 @@ export async function waitForAdmin(
   adminUrl: string,
   inputs: OktaUniversalLogoutInputs,
 ): Promise<OktaApplication> {
-  const deadline = Date.now() + inputs.waitTimeoutSeconds * 1000;
+  const started = Date.now();
+  const deadline = started + inputs.waitTimeoutSeconds * 1000;
   let current = app;
   for (;;) {
     const status = oktaUniversalLogoutStatus(current);
@@ -188,7 +193,13 @@ export async function waitForAdmin(
       `Okta: waiting for an admin to turn on Universal Logout for "${app.label}" (now ${status}, ` +
         `${Math.ceil(left / 1000)} s left, next check in ${inputs.pollIntervalSeconds} s): ${oktaConsoleSteps(app.label, adminUrl)}`,
     );
-    await sleep(Math.min(inputs.pollIntervalSeconds * 1000, left));
+    // Ctrl-C (the engine's Cancel) or the step's deadline ends this wait at once, saying how far it got.
+    await stepSleep(
+      Math.min(inputs.pollIntervalSeconds * 1000, left),
+      () =>
+        `waiting for an admin to turn on Universal Logout for "${app.label}" (${app.id}) in the Okta Admin Console ` +
+        `(Okta showed ${status}; waited ${Math.round((Date.now() - started) / 1000)} s of ${inputs.waitTimeoutSeconds} s)`,
+    );
     current = await client.getApp(app.id);
   }
 }

@@ -12,6 +12,8 @@ import { userErrorsPrintedOnce } from "../run-error";
 import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { oktaModeOnlyReports } from "../modes";
 import { logInfo } from "../log";
+import { runStep } from "../lifecycle";
+import { SETTINGS, configInteger } from "../settings-table";
 import { OktaClient, ProvisioningStatus, oktaHttpSettingsFromEnv } from "./client";
 import { OktaCredentials, importOktaPrivateKey, oktaCredentialKeys, oktaCredentials } from "./config";
 import type { OktaMode } from "../modes";
@@ -31,6 +33,11 @@ export type { OktaUniversalLogoutState, OktaUniversalLogoutStatus };
 interface ProviderSettings {
   /** The okta:* credential keys from stack config (secrets unwrapped by the plugin); never serialized. */
   config?: Record<string, string | undefined>;
+  /** cerby:oktaHttpTimeoutMs, cerby:oktaHttpRetries, cerby:oktaOperationTimeoutSeconds. */
+  timeoutMs?: number;
+  retries?: number;
+  operationTimeoutSeconds?: number;
+  configProblems?: Array<{ property: string; reason: string }>;
 }
 
 type ConfigureRequest = { config: { get(key: string): string | undefined } };
@@ -42,12 +49,45 @@ function oktaProviderCredentials(mode: OktaMode): OktaCredentials {
 }
 
 function oktaClient(inputs: OktaUniversalLogoutInputs): OktaClient {
+  // Stack config (cerby:oktaHttpTimeoutMs, cerby:oktaHttpRetries) first, then the OKTA_HTTP_* environment.
+  const settings = providerSettings<ProviderSettings>("okta");
+  const env = oktaHttpSettingsFromEnv();
   return new OktaClient({
     orgUrl: inputs.orgUrl,
     credentials: oktaProviderCredentials(inputs.mode),
-    ...oktaHttpSettingsFromEnv(),
+    timeoutMs: settings.timeoutMs ?? env.timeoutMs,
+    retry: { ...env.retry, retries: settings.retries ?? env.retry?.retries },
   });
 }
+
+/**
+ * One provider method as a step (../lifecycle): it ends at its deadline, on Ctrl-C or when the engine is gone, and
+ * then says what it did and did not do. In enforce and wait mode the wait for ENABLED is what the user asked for:
+ * the deadline is cerby:oktaOperationTimeoutSeconds on top of cerby:oktaWaitTimeoutSeconds.
+ */
+function oktaStep<T>(doing: string, fn: () => Promise<T>, waitSeconds = 0): Promise<T> {
+  const s = SETTINGS.oktaOperationTimeoutSeconds;
+  const own = providerSettings<ProviderSettings>("okta").operationTimeoutSeconds ?? s.default;
+  return runStep(
+    {
+      side: "Okta",
+      doing,
+      timeoutSeconds: own + waitSeconds,
+      timeoutSetting: waitSeconds ? `${s.key} + ${SETTINGS.oktaWaitTimeoutSeconds.key}` : s.key,
+    },
+    fn,
+  );
+}
+
+/** The wait a mode adds to a create or update step (enforce and wait wait for ENABLED; the others never wait). */
+function modeWaitSeconds(inputs: OktaUniversalLogoutInputs): number {
+  return inputs.mode === "wait" || inputs.mode === "enforce" ? inputs.waitTimeoutSeconds : 0;
+}
+
+const converging = convergingCreateUpdate<OktaUniversalLogoutInputs, OktaUniversalLogoutState>(
+  (inputs) => convergeOkta(oktaClient(inputs), inputs),
+  oktaUniversalLogoutId,
+);
 
 // `satisfies` (at the end): tsc checks this against the SDK interface (`npm run lint` is the type test), keeping the
 // methods' own, narrower result types for callers.
@@ -55,20 +95,41 @@ export const oktaUniversalLogoutProvider = userErrorsPrintedOnce({
   async configure(req: ConfigureRequest): Promise<void> {
     const config: Record<string, string | undefined> = {};
     for (const { key } of Object.values(oktaCredentialKeys())) config[key] = req.config.get(key);
-    setProviderSettings<ProviderSettings>("okta", { config });
+    // A value that is not a whole number in range is reported by check (naming the key), never silently used.
+    const configProblems: Array<{ property: string; reason: string }> = [];
+    const num = (
+      st:
+        | typeof SETTINGS.oktaHttpTimeoutMs
+        | typeof SETTINGS.oktaHttpRetries
+        | typeof SETTINGS.oktaOperationTimeoutSeconds,
+    ) => {
+      const r = configInteger(st, (k) => req.config.get(k));
+      if (r.problem) configProblems.push({ property: st.key.replace(/^cerby:/, ""), reason: r.problem });
+      return r.value;
+    };
+    setProviderSettings<ProviderSettings>("okta", {
+      config,
+      timeoutMs: num(SETTINGS.oktaHttpTimeoutMs),
+      retries: num(SETTINGS.oktaHttpRetries),
+      operationTimeoutSeconds: num(SETTINGS.oktaOperationTimeoutSeconds),
+      configProblems,
+    });
   },
 
   async check(_olds: unknown, news: unknown): Promise<pulumi.dynamic.CheckResult<OktaUniversalLogoutInputs>> {
-    const { inputs, failures } = checkOktaInputs(news as Record<string, unknown>);
-    try {
-      const c = oktaProviderCredentials(inputs.mode);
-      // Parse the key now, offline, so a bad key fails the preview instead of the first token request.
-      if (c.kind === "oauth") importOktaPrivateKey(c.privateKey, c.privateKeyId);
-    } catch (e) {
-      if ((e as Error).name !== "OktaConfigError") throw e;
-      failures.push({ property: "credentials", reason: (e as Error).message });
-    }
-    return { inputs, failures };
+    return oktaStep("check the Okta resource's inputs", async () => {
+      const { inputs, failures } = checkOktaInputs(news as Record<string, unknown>);
+      failures.push(...(providerSettings<ProviderSettings>("okta").configProblems ?? []));
+      try {
+        const c = oktaProviderCredentials(inputs.mode);
+        // Parse the key now, offline, so a bad key fails the preview instead of the first token request.
+        if (c.kind === "oauth") importOktaPrivateKey(c.privateKey, c.privateKeyId);
+      } catch (e) {
+        if ((e as Error).name !== "OktaConfigError") throw e;
+        failures.push({ property: "credentials", reason: (e as Error).message });
+      }
+      return { inputs, failures };
+    });
   },
 
   async diff(_id: string, olds: Partial<OktaUniversalLogoutState>, news: OktaUniversalLogoutInputs) {
@@ -83,28 +144,37 @@ export const oktaUniversalLogoutProvider = userErrorsPrintedOnce({
     return { changes: changed.length > 0 || drift, replaces: [], deleteBeforeReplace: false };
   },
 
-  ...convergingCreateUpdate<OktaUniversalLogoutInputs, OktaUniversalLogoutState>(
-    (inputs) => convergeOkta(oktaClient(inputs), inputs),
-    oktaUniversalLogoutId,
-  ),
+  async create(inputs: OktaUniversalLogoutInputs) {
+    const doing = `converge Universal Logout on the Okta app (create, mode ${inputs.mode})`;
+    return oktaStep(doing, () => converging.create(inputs), modeWaitSeconds(inputs));
+  },
+
+  async update(id: string, olds: OktaUniversalLogoutState, news: OktaUniversalLogoutInputs) {
+    const doing = `converge Universal Logout on the Okta app (update, mode ${news.mode})`;
+    return oktaStep(doing, () => converging.update(id, olds, news), modeWaitSeconds(news));
+  },
 
   /** Refresh (with state) or `get`/import (the id alone: see oktaReadInputs). Reads live, never `observedApp`. */
   async read(id: string, props?: OktaUniversalLogoutState) {
-    const inputs = oktaReadInputs(id, props);
-    const read = await readOkta(oktaClient(inputs), inputs, oktaHasState(props) ? props : undefined);
-    // The SDK declares ReadResult.inputs with the Outputs type, but they are inputs: the plugin stores them as the
-    // resource's inputs, which the next diff compares against the program's.
-    return { id, props: read.props, inputs: read.inputs as unknown as OktaUniversalLogoutState };
+    return oktaStep("read the Okta app", async () => {
+      const inputs = oktaReadInputs(id, props);
+      const read = await readOkta(oktaClient(inputs), inputs, oktaHasState(props) ? props : undefined);
+      // The SDK declares ReadResult.inputs with the Outputs type, but they are inputs: the plugin stores them as the
+      // resource's inputs, which the next diff compares against the program's.
+      return { id, props: read.props, inputs: read.inputs as unknown as OktaUniversalLogoutState };
+    });
   },
 
   /** No Okta call: there is no API to turn Universal Logout off. Says what the admin must do instead. */
   async delete(_id: string, props: OktaUniversalLogoutState): Promise<void> {
-    const label = props.appLabel ?? "Cerby";
-    const url = props.adminUrl ?? `${props.orgUrl} (app ${props.appInstanceId})`;
-    logInfo(
-      `Okta: Pulumi made no call (Okta has no API to turn Universal Logout off); Okta keeps sending logouts to Cerby ` +
-        `until an admin turns it off: ${oktaConsoleSteps(label, url, false)}`,
-    );
+    return oktaStep("note how to turn Universal Logout off in Okta (delete)", async () => {
+      const label = props.appLabel ?? "Cerby";
+      const url = props.adminUrl ?? `${props.orgUrl} (app ${props.appInstanceId})`;
+      logInfo(
+        `Okta: Pulumi made no call (Okta has no API to turn Universal Logout off); Okta keeps sending logouts to Cerby ` +
+          `until an admin turns it off: ${oktaConsoleSteps(label, url, false)}`,
+      );
+    });
   },
 } satisfies pulumi.dynamic.ResourceProvider<OktaUniversalLogoutInputs, OktaUniversalLogoutState>);
 

@@ -44,6 +44,22 @@ describe("stack config", () => {
     expect(msg).not.to.match(/\n\s+at /); // no stack trace
   });
 
+  it("checks the deadlines and Okta's request settings, naming each key", () => {
+    const bad = {
+      "cerby:operationTimeoutSeconds": "0",
+      "cerby:oktaOperationTimeoutSeconds": "a minute",
+      "cerby:oktaHttpTimeoutMs": "-5",
+      "cerby:oktaHttpRetries": "11",
+    };
+    const good = { "cerby:workspace": "acme", "okta:orgName": "acme" };
+    expect(() => loadProgramConfig(cfg({ ...good, ...bad }))).to.throw(
+      /4 problem\(s\)[\s\S]*cerby:operationTimeoutSeconds: "0" is not a whole number of seconds from 1 to 3600 \(default 60\)[\s\S]*cerby:oktaHttpTimeoutMs:[\s\S]*cerby:oktaHttpRetries:[\s\S]*cerby:oktaOperationTimeoutSeconds: "a minute"/,
+    );
+    // Control: the same keys in range are accepted.
+    const fine = { "cerby:operationTimeoutSeconds": "90", "cerby:oktaOperationTimeoutSeconds": "30" };
+    expect(loadProgramConfig(cfg({ ...good, ...fine, "cerby:oktaHttpRetries": "0" })).bindings).to.have.length(1);
+  });
+
   it("reads several bindings from cerby:bindings, with flat keys as defaults", () => {
     const c = loadProgramConfig(
       cfg({
@@ -120,10 +136,14 @@ describe("stack config", () => {
           "httpRetries",
           "httpTimeoutMs",
           "mode",
+          "oktaHttpRetries",
+          "oktaHttpTimeoutMs",
           "oktaMode",
+          "oktaOperationTimeoutSeconds",
           "oktaOrgUrl",
           "oktaPollIntervalSeconds",
           "oktaWaitTimeoutSeconds",
+          "operationTimeoutSeconds",
           "requireProvisioning",
           "requireScimProvisioning",
           "settingsPath",

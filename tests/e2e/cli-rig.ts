@@ -7,6 +7,7 @@
  * a test changes its sources), as every user's command does: nothing is transpiled per command.
  */
 import { expect } from "chai";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -35,6 +36,8 @@ export interface CliOptions {
   cwd?: string;
   stdin?: string;
   env?: NodeJS.ProcessEnv;
+  /** Called with the `pulumi` process once started (to interrupt it). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface CliRig {
@@ -83,7 +86,11 @@ export function useCliRig(): CliRig {
     gtrEndpoint: (ws = "acme") => `${rig.cerby.workspaceUrl(ws)}${GTR_PATH}`,
     writes: () => [...rig.cerby.server.writes(), ...rig.okta.server.writes()],
     async cli(args, opts = {}) {
-      const r = await pulumi(engine, args, opts.cwd ?? rig.project, opts.env ?? rig.env, { stdin: opts.stdin, hosts });
+      const r = await pulumi(engine, args, opts.cwd ?? rig.project, opts.env ?? rig.env, {
+        stdin: opts.stdin,
+        hosts,
+        onSpawn: opts.onSpawn,
+      });
       rig.transcript.push({ source: `pulumi ${args.join(" ")}`, text: r.stdout + r.stderr });
       return r;
     },
