@@ -179,7 +179,7 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
     );
     expect(output(r)).to.contain("Nothing was written to Okta.");
     expect(okta.server.writes()).to.have.length(0);
-    expect(plugin?.args, "the CLI ran the plugin Pulumi.yaml names").to.match(/provider\/dynamic-provider\.ts/);
+    expect(plugin?.args, "the CLI ran the plugin Pulumi.yaml names").to.match(/dist\/provider\/dynamic-provider\.js/);
     // No lock, nothing pending: once the box is ticked, the next run converges.
     okta.setUniversalLogout(app.id, "ENABLED");
     await must(["up", "--yes", "--skip-preview"]);
@@ -244,7 +244,7 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
         expect(cerby.getSetting(ws)).to.include({ enabled: true });
         await must(["preview", "--refresh", "--expect-no-changes"], { cwd });
         expect(p?.args, "which plugin ran").to.match(
-          ours ? /provider\/dynamic-provider\.ts/ : /cmd\/dynamic-provider\/index\.js/,
+          ours ? /dist\/provider\/dynamic-provider\.js/ : /cmd\/dynamic-provider\/index\.js/,
         );
         expect(exited, "the killed run's plugin exited within 5 s").to.not.equal(undefined);
       } finally {
