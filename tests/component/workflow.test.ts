@@ -81,7 +81,8 @@ function pulumiCommands(job: Job): string[] {
 /** The Pulumi version pinned for the engine the tests build (scripts/engine/go.mod). */
 function testedPulumiVersion(): string {
   const goMod = fs.readFileSync(path.join(ROOT, "scripts/engine/go.mod"), "utf8");
-  const m = /^\s*require\s+github\.com\/pulumi\/pulumi\/pkg\/v3\s+v(\S+)/m.exec(goMod);
+  // `require github.com/… vX` or a line of a `require (…)` block, as scripts/pulumi-engine.sh reads it.
+  const m = /^\s*(?:require\s+)?github\.com\/pulumi\/pulumi\/pkg\/v3\s+v(\S+)/m.exec(goMod);
   if (!m) throw new Error("scripts/engine/go.mod names no github.com/pulumi/pulumi/pkg/v3 version");
   return m[1];
 }

@@ -353,12 +353,17 @@ describe("the module's dynamic-provider plugin (bin/pulumi-resource-pulumi-nodej
 
   it("sends no write once the engine's address stops answering, and exits", async () => {
     // A stand-in engine that accepts connections, then goes away during the Retry-After.
-    const engine = net.createServer((s) => s.destroy());
+    let probes = 0;
+    const engine = net.createServer((s) => {
+      probes++;
+      s.destroy();
+    });
     await new Promise<void>((r) => engine.listen(0, "127.0.0.1", () => r()));
     const address = `127.0.0.1:${(engine.address() as net.AddressInfo).port}`;
     plugin = await startOurs([address]);
-    // Let the plugin see the engine answer once (it trusts a refusal only from an address that answered before).
-    await sleep(300);
+    // The plugin must have seen the engine answer (it trusts a refusal only from an address that answered before):
+    // waited for, not assumed after a fixed time, which a loaded machine can exceed.
+    await until("the plugin to reach the engine once", () => probes > 0, 10_000);
     const { heldAt } = await deleteHeldByRetryAfter(plugin);
     await new Promise<void>((r) => engine.close(() => r()));
     await pastRetryAfter(heldAt);
