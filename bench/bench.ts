@@ -393,7 +393,37 @@ interface RunMeta {
   date: string;
 }
 
-async function runN(n: number, o: Options): Promise<{ phases: Record<PhaseName, Phase>; meta: RunMeta }> {
+/**
+ * The `__provider` texts of a state's resources, each with the project folder's name blanked (the arms' folders differ
+ * in name only, not in length).
+ */
+export function providerRefs(state: unknown): string[] {
+  const resources =
+    (state as { checkpoint?: { latest?: { resources?: Array<{ inputs?: Record<string, unknown> }> } } }).checkpoint
+      ?.latest?.resources ?? [];
+  const refs = resources.map((r) => r.inputs?.__provider).filter((x): x is string => typeof x === "string");
+  return [...new Set(refs.map((t) => t.replace(/cerby-bench-(mod|nul)-[A-Za-z0-9]{6}/g, "<project>")))].sort();
+}
+
+/** Whether both arms store the same provider references (same form, same length): a problem line if not. */
+function sameRefs(engine: BenchEngine, dir: string, n: number): string[] {
+  if (!engine.saveState) return [];
+  const refs = (arm: Arm) => {
+    const file = path.join(dir, `${arm}-state.json`);
+    engine.saveState!(arm, file);
+    return providerRefs(JSON.parse(fs.readFileSync(file, "utf8")));
+  };
+  const [m, z] = [refs("module"), refs("null")];
+  if (m.length > 0 && JSON.stringify(m) === JSON.stringify(z)) return [];
+  return [
+    `N=${n}: the null program's provider references differ from the module's:\n  ${z.join("\n  ")}\nvs\n  ${m.join("\n  ")}`,
+  ];
+}
+
+async function runN(
+  n: number,
+  o: Options,
+): Promise<{ phases: Record<PhaseName, Phase>; problems: string[]; meta: RunMeta }> {
   const loadBefore = loadAverage();
   const date = new Date().toISOString();
   const cerby = new CerbyEmulator();
@@ -488,8 +518,13 @@ async function runN(n: number, o: Options): Promise<{ phases: Record<PhaseName, 
     ) as Record<Arm, Record<PhaseName, Sample[]>>;
     // Interleaved: each command of the module, then the same command of the null program, round after round, so both
     // see the same machine (drift between hours is up to a fifth here).
+    const problems: string[] = [];
     for (let round = 0; round < o.rounds; round++) {
-      for (const p of PHASES) for (const arm of engine.arms) samples[arm][p].push(await measure(arm, p));
+      for (const p of PHASES) {
+        for (const arm of engine.arms) samples[arm][p].push(await measure(arm, p));
+        if (round === 0 && p === "converged" && engine.arms.includes("null"))
+          problems.push(...sameRefs(engine, dir, n));
+      }
     }
     const phases = {} as Record<PhaseName, Phase>;
     for (const p of PHASES) {
@@ -513,6 +548,7 @@ async function runN(n: number, o: Options): Promise<{ phases: Record<PhaseName, 
     }
     return {
       phases,
+      problems,
       meta: {
         engine: engine.name,
         version: engine.version,
@@ -561,7 +597,8 @@ export function summary(n: number, r: Record<PhaseName, Phase>, meta: RunMeta, o
     seen429s: max((p) => p.seen429s),
     errors: max((p) => p.errors + (p.null?.errors ?? 0)),
     rounds: meta.rounds,
-    parallel: o.parallel || "default",
+    // `--parallel` of the commands: given, else the CLI's default (4 × GOMAXPROCS, cmd/pulumi/operations/up.go).
+    parallel: o.parallel || (meta.engine === "cli" ? 4 * os.availableParallelism() : "unbounded"),
     cli: meta.engine === "cli" ? meta.version : undefined,
     node: process.version,
     cpus: os.availableParallelism(),
@@ -666,8 +703,8 @@ function table(n: number, r: Record<PhaseName, Phase>): string[] {
       p,
       secs(x.wallMs),
       ...(nul ? [secs(nul.wallMs), `${x.wallPerNull!.toFixed(2)}×`] : []),
-      secs(x.startMs),
-      ...(nul ? [secs(nul.startMs)] : []),
+      x.startMs ? secs(x.startMs) : "-",
+      ...(nul ? [nul.startMs ? secs(nul.startMs) : "-"] : []),
       `${Math.round(x.enginePerBindingMs)}ms`,
       ...(nul ? [`${Math.round(nul.enginePerBindingMs)}ms`] : []),
       `${x.cerbyCalls}/${x.floor.cerby}`,
@@ -706,9 +743,9 @@ async function mainBench(): Promise<void> {
   }
   const failures: string[] = [];
   for (const n of o.ns) {
-    const { phases, meta } = await runN(n, o);
+    const { phases, problems, meta } = await runN(n, o);
     const s = summary(n, phases, meta, o);
-    failures.push(...floorRegressions(s, o.auth));
+    failures.push(...problems, ...floorRegressions(s, o.auth));
     if (o.json) {
       console.log(JSON.stringify(s));
       continue;
@@ -725,10 +762,13 @@ async function mainBench(): Promise<void> {
   }
 }
 
-mainBench().then(
-  () => process.exit(process.exitCode ?? 0),
-  (e) => {
-    console.error(`bench: FAILED — ${e instanceof Error ? e.message : e}`);
-    process.exit(1);
-  },
-);
+// Run as a script only (tests import floorRegressions).
+if (require.main === module) {
+  mainBench().then(
+    () => process.exit(process.exitCode ?? 0),
+    (e) => {
+      console.error(`bench: FAILED — ${e instanceof Error ? e.message : e}`);
+      process.exit(1);
+    },
+  );
+}
