@@ -436,28 +436,34 @@ async function runN(
   okta.server.latencyMs = o.latencyMs;
   okta.rateLimit = { limit: o.oktaRatePerMin, windowMs: 60_000 };
 
+  // The start-up probe's Okta org: its own, so the measured org holds exactly the N apps (its pages are the floor's).
+  const probeOkta = new OktaEmulator();
+  const probeOktaUrl = await probeOkta.start();
+  probeOkta.server.latencyMs = o.latencyMs;
+
   const config: Record<string, string> = { "cerby:oktaOrgUrl": oktaUrl, "cerby:apiKey": cerbyKey };
   const secretKeys = ["cerby:apiKey"];
   if (o.auth === "oauth") {
     const keys = await freshKeyPair("RS256");
     const clientId = freshAppId();
-    okta.addServiceApp({ clientId, publicJwk: keys.publicJwk, scopes: ["okta.apps.read"] });
+    for (const org of [okta, probeOkta])
+      org.addServiceApp({ clientId, publicJwk: keys.publicJwk, scopes: ["okta.apps.read"] });
     config["okta:clientId"] = clientId;
     config["okta:privateKey"] = keys.pem;
     secretKeys.push("okta:privateKey");
   } else {
     const token = freshSecret("00");
-    okta.addApiToken(token);
+    for (const org of [okta, probeOkta]) org.addApiToken(token);
     config["okta:apiToken"] = token;
     secretKeys.push("okta:apiToken");
   }
 
   const pad = (i: number) => String(i).padStart(String(n).length + 1, "0");
-  const binding = (ws: string, name: string) => {
+  const binding = (ws: string, name: string, org: OktaEmulator) => {
     cerby.addWorkspace(ws);
     cerby.addApiKey(ws, cerbyKey, { role: "admin" });
     const label = `Cerby ${ws}`;
-    const app = okta.addApp({ label, universalLogout: "ENABLED", provisioning: "ENABLED" });
+    const app = org.addApp({ label, universalLogout: "ENABLED", provisioning: "ENABLED" });
     return {
       name,
       baseUrl: cerby.workspaceUrl(ws),
@@ -465,10 +471,13 @@ async function runN(
     };
   };
   const bindings: Array<Record<string, string>> = [];
-  for (let i = 1; i <= n; i++) bindings.push(binding(`ws-${pad(i)}`, `b-${pad(i)}`));
+  for (let i = 1; i <= n; i++) bindings.push(binding(`ws-${pad(i)}`, `b-${pad(i)}`, okta));
   config["cerby:bindings"] = JSON.stringify(bindings);
-  // The start-up probe's stack: one binding of its own (workspace and app), the same config otherwise.
-  const probeConfig = { "cerby:bindings": JSON.stringify([binding("ws-probe", "b-probe")]) };
+  // The start-up probe's stack: one binding of its own (workspace, and an app in its own org), the same config else.
+  const probeConfig = {
+    "cerby:oktaOrgUrl": probeOktaUrl,
+    "cerby:bindings": JSON.stringify([binding("ws-probe", "b-probe", probeOkta)]),
+  };
 
   const pluginEnv: Record<string, string> =
     o.concurrency !== undefined ? { CERBY_OKTA_HTTP_CONCURRENCY: String(o.concurrency) } : {};
@@ -563,6 +572,7 @@ async function runN(
     await engine.dispose();
     await cerby.stop();
     await okta.stop();
+    await probeOkta.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
