@@ -243,10 +243,43 @@ function summarizeCli(file: string, top: number): CliSummary | undefined {
 interface CommandSummary {
   cli?: CliSummary;
   processes: ProcessSummary[];
+  /** Bytes of the saved state (converged `up`), by resource kind and field, per binding. */
+  state?: Record<string, number>;
 }
 
-function summarizeCommand(dir: string, top: number): CommandSummary {
+/**
+ * Where a state's bytes go, per binding: for each kind of resource (the stack, the default provider, the component, each
+ * dynamic side), each field of the resource as the file backend writes it (compact JSON, as the file backend writes it), `__provider` apart.
+ */
+export function stateBreakdown(state: unknown, n: number): Record<string, number> {
+  const resources =
+    (state as { checkpoint?: { latest?: { resources?: Array<Record<string, unknown>> } } }).checkpoint?.latest
+      ?.resources ?? [];
+  const out: Record<string, number> = {};
+  const add = (k: string, v: unknown) => (out[k] = (out[k] ?? 0) + JSON.stringify(v).length / n);
+  for (const r of resources) {
+    const type = String(r.type);
+    const kind = type.startsWith("pulumi-nodejs:dynamic/")
+      ? type.slice("pulumi-nodejs:dynamic/".length).split(":")[0]
+      : type;
+    for (const [field, v] of Object.entries(r)) {
+      if ((field === "inputs" || field === "outputs") && v && typeof v === "object" && "__provider" in v) {
+        const { __provider, ...rest } = v as Record<string, unknown>;
+        add(`${kind} ${field}.__provider`, __provider);
+        add(`${kind} ${field} (the rest)`, rest);
+      } else add(`${kind} ${field}`, v);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(out)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => [k, Math.round(v)]),
+  );
+}
+
+function summarizeCommand(dir: string, top: number, n: number): CommandSummary {
   const files = fs.readdirSync(dir);
+  const stateFile = path.join(dir, "state.json");
   const cliFile = files.find((f) => /^cli\.\d+\.cpu$/.test(f));
   return {
     cli: cliFile ? summarizeCli(path.join(dir, cliFile), top) : undefined,
@@ -255,6 +288,7 @@ function summarizeCommand(dir: string, top: number): CommandSummary {
       .map((f) => summarizeProfile(path.join(dir, f), top))
       .filter((p) => p.role !== "other")
       .sort((a, b) => a.role.localeCompare(b.role)),
+    ...(fs.existsSync(stateFile) ? { state: stateBreakdown(JSON.parse(fs.readFileSync(stateFile, "utf8")), n) } : {}),
   };
 }
 
@@ -272,7 +306,7 @@ function main(): void {
       for (const phase of ["up", "converged", "refresh", "destroy"]) {
         const d = path.join(armDir, phase);
         if (!fs.existsSync(d)) continue;
-        ((result[n] ??= {})[phase] ??= {})[arm] = summarizeCommand(d, top);
+        ((result[n] ??= {})[phase] ??= {})[arm] = summarizeCommand(d, top, Number(n.slice(1)));
       }
     }
   }
@@ -287,10 +321,10 @@ function main(): void {
       const z = arms.null;
       const cpu = (s?: CommandSummary, role?: Role) =>
         role ? s?.processes.filter((p) => p.role === role).reduce((k, p) => k + p.cpuMs, 0) : s?.cli?.cpuMs;
-      const line = (label: string, a?: number, b?: number) =>
-        console.log(
-          `${label.padEnd(58)} ${String(Math.round(a ?? 0)).padStart(7)} ms ${String(Math.round(b ?? 0)).padStart(7)} ms ${String(Math.round((a ?? 0) - (b ?? 0))).padStart(7)} ms`,
-        );
+      const line = (label: string, a?: number, b?: number, unit = "ms") => {
+        const cell = (x: number) => `${String(Math.round(x)).padStart(7)} ${unit.padEnd(2)}`;
+        console.log(`${label.padEnd(58)} ${cell(a ?? 0)} ${cell(b ?? 0)} ${cell((a ?? 0) - (b ?? 0))}`);
+      };
       console.log(
         `${"CPU (module, null, module − null)".padEnd(58)} ${"module".padStart(10)} ${"null".padStart(10)} ${"Δ".padStart(10)}`,
       );
@@ -318,6 +352,14 @@ function main(): void {
               sum(m, f, (p) => p.focus),
               sum(z, f, (p) => p.focus),
             );
+      }
+      if (m?.state || z?.state) {
+        console.log("state bytes per binding, by resource kind and field (module, null, module − null)");
+        const keys = [...new Set([...Object.keys(m?.state ?? {}), ...Object.keys(z?.state ?? {})])];
+        for (const k of keys)
+          if ((m?.state?.[k] ?? 0) + (z?.state?.[k] ?? 0) >= 5) line(`  ${k}`, m?.state?.[k], z?.state?.[k], "B");
+        const total = (x?: Record<string, number>) => Object.values(x ?? {}).reduce((a, b) => a + b, 0);
+        line("  total (fields, compact JSON)", total(m?.state), total(z?.state), "B");
       }
       for (const [arm, s] of [
         ["module", m],
