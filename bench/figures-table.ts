@@ -66,19 +66,32 @@ function main(): void {
       `--parallel ${first.parallel}, ${first.rounds} round(s) per arm; started ${first.date}, load average ` +
       `${first.load.before} before, ${last.load.after} after (1, 5, 15 min, /proc/loadavg).\n`,
   );
-  console.log(
-    "| N | command | module | null | module ÷ null | start-up probe (module / null) | per binding (module / null) | state per binding (module / null) | module runs | null runs |",
-  );
-  console.log("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+  const withNull = lines.some((l) => l.wallPerNull !== undefined);
+  if (withNull) {
+    console.log(
+      "| N | command | module | null | module ÷ null | start-up probe (module / null) | per binding (module / null) | state per binding (module / null) | module runs | null runs |",
+    );
+    console.log("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+  } else {
+    console.log("| N | command | wall | start-up | per binding | state per binding | runs |");
+    console.log("| ---: | --- | ---: | ---: | ---: | ---: | --- |");
+  }
   for (const l of lines) {
     for (const [p, x] of Object.entries(l.phases)) {
-      const state =
-        p === "destroy" ? "–" : `${Math.round(x.stateBytes / l.n)} / ${Math.round((x.nullStateBytes ?? 0) / l.n)}`;
+      const name = p === "up" ? "`up` from nothing" : p === "converged" ? "converged `up`" : `\`${p}\``;
+      const bytes = (b: number | undefined) => Math.round((b ?? 0) / l.n);
+      if (!withNull) {
+        console.log(
+          `| ${l.n} | ${name} | ${s(x.wallMs)} | ${s(x.startMs)} | ${Math.round(x.enginePerBindingMs)} ms | ` +
+            `${p === "destroy" ? "–" : `${bytes(x.stateBytes)} B`} | ${walls(x.walls)} |`,
+        );
+        continue;
+      }
+      const state = p === "destroy" ? "–" : `${bytes(x.stateBytes)} / ${bytes(x.nullStateBytes)} B`;
       console.log(
-        `| ${l.n} | ${p === "up" ? "`up` from nothing" : p === "converged" ? "converged `up`" : `\`${p}\``} | ` +
-          `${s(x.wallMs)} | ${s(x.nullWallMs)} | **${x.wallPerNull?.toFixed(2) ?? "–"}×** | ` +
+        `| ${l.n} | ${name} | ${s(x.wallMs)} | ${s(x.nullWallMs)} | **${x.wallPerNull?.toFixed(2) ?? "–"}×** | ` +
           `${s(x.startMs)} / ${s(x.nullStartMs)} | ${Math.round(x.enginePerBindingMs)} / ` +
-          `${Math.round(x.nullEnginePerBindingMs ?? 0)} ms | ${state} B | ${walls(x.walls)} | ${walls(x.nullWalls)} |`,
+          `${Math.round(x.nullEnginePerBindingMs ?? 0)} ms | ${state} | ${walls(x.walls)} | ${walls(x.nullWalls)} |`,
       );
     }
   }
