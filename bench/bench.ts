@@ -249,6 +249,8 @@ interface ArmPhase {
 interface Phase extends ArmPhase {
   floor: Floor;
   oktaCallsPerBinding: number;
+  /** Okta apps-bucket calls ÷ the Okta floor (1 = at the floor), as cerbyCallsPerFloor. */
+  oktaCallsPerFloor: number;
   cerbyCallsPerFloor: number;
   wallPerFloorBound: number;
   /** The null program's figures, when it ran. */
@@ -548,7 +550,8 @@ async function runN(
         ...m,
         floor,
         oktaCallsPerBinding: m.oktaBucketCalls / n,
-        // A floor of 0 (converged up): 1 when the command also made none, else 1 + the calls per binding it made.
+        // A floor of 0 (converged up; destroy): 1 when the command also made none, else 1 + the calls per binding.
+        oktaCallsPerFloor: floor.okta > 0 ? m.oktaBucketCalls / floor.okta : 1 + m.oktaBucketCalls / n,
         cerbyCallsPerFloor: floor.cerby > 0 ? m.cerbyCalls / floor.cerby : 1 + m.cerbyCalls / n,
         wallPerFloorBound: m.wallMs / floor.boundMs,
         ...(nul
@@ -593,6 +596,8 @@ export function summary(n: number, r: Record<PhaseName, Phase>, meta: RunMeta, o
     n,
     engine: meta.engine,
     oktaCallsPerBinding: max((p) => p.oktaCallsPerBinding),
+    oktaCallsPerFloor: max((p) => p.oktaCallsPerFloor),
+    resolve: o.resolve,
     cerbyCallsPerFloor: max((p) => p.cerbyCallsPerFloor),
     tokensPerCredential: max((p) => p.tokenRequests),
     stateBytesPerBinding: max((p) => p.stateBytes / n),
@@ -663,7 +668,8 @@ export function summary(n: number, r: Record<PhaseName, Phase>, meta: RunMeta, o
 }
 
 /**
- * What makes the run fail: a vendor-floor key above its floor (at most one Okta apps-bucket call per binding, Cerby at
+ * What makes the run fail: a vendor-floor key above its floor (Okta calls at the floor — at most one apps-bucket call
+ * per binding by App instance ID —, Cerby at
  * its floor, one token per credential, no 429 seen or surfaced), a failed command, or a null program that called a
  * vendor. One line each, naming N, the key, its value and the limit.
  */
@@ -674,7 +680,10 @@ export function floorRegressions(s: Record<string, unknown>, auth: Options["auth
     const v = s[key];
     if (typeof v === "number" && v > limit) out.push(`${at}: ${key} ${v} > ${limit} (${what})`);
   };
-  over("oktaCallsPerBinding", 1, "at most one Okta apps-bucket call per binding");
+  // At the Okta floor always. By App instance ID that is at most one apps-bucket call per binding; by label, `up` also
+  // reads each app the listing picked by its ID before Cerby is written (issue 19's identity check): N + ⌈N/200⌉.
+  over("oktaCallsPerFloor", 1, "Okta apps-bucket calls at the floor");
+  if (s.resolve !== "label") over("oktaCallsPerBinding", 1, "at most one Okta apps-bucket call per binding");
   over("cerbyCallsPerFloor", 1, "Cerby calls at the floor");
   over("tokensPerCredential", auth === "oauth" ? 1 : 0, "one access token per credential per command");
   over("seen429s", 0, "no 429 from either vendor");

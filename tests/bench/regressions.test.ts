@@ -9,6 +9,8 @@ import { floorRegressions } from "../../bench/bench";
 const atFloor = () => ({
   n: 200,
   oktaCallsPerBinding: 1,
+  oktaCallsPerFloor: 1,
+  resolve: "id",
   cerbyCallsPerFloor: 1,
   tokensPerCredential: 1,
   seen429s: 0,
@@ -23,8 +25,15 @@ describe("bench: vendor-floor regressions", () => {
     expect(floorRegressions(atFloor(), "oauth")).to.deep.equal([]);
   });
 
+  it("by label, the identity re-read (N + ⌈N/200⌉ calls) is at the floor; one call more is not", () => {
+    const byLabel = { ...atFloor(), resolve: "label", oktaCallsPerBinding: 1.005 };
+    expect(floorRegressions(byLabel, "oauth")).to.deep.equal([]);
+    expect(floorRegressions({ ...byLabel, oktaCallsPerFloor: 1.005 }, "oauth")[0]).to.match(/oktaCallsPerFloor/);
+  });
+
   for (const [key, value, limit] of [
     ["oktaCallsPerBinding", 2, 1],
+    ["oktaCallsPerFloor", 1.5, 1],
     ["cerbyCallsPerFloor", 1.5, 1],
     ["tokensPerCredential", 2, 1],
     ["seen429s", 1, 0],
