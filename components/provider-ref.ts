@@ -46,19 +46,18 @@ export function providerRefText(side: ProviderSide, recorded = recordedLoaderPat
 }
 
 /**
- * `pulumi.dynamic.Resource`, with the provider given as a reference instead of an object to serialize: the same type
- * token (`pulumi-nodejs:dynamic/<module>:<type>`), the same `__provider` input, so Pulumi's dynamic-provider plugin
- * runs it exactly as it runs `dynamic.Resource`s (and states written by earlier versions load unchanged).
+ * What `pulumi.dynamic.Resource` registers, with the provider given as a reference instead of an object to serialize:
+ * the same type token (`pulumi-nodejs:dynamic/<side>:<type>`) and the same `__provider` input, so Pulumi's
+ * dynamic-provider plugin runs it exactly as it runs `dynamic.Resource`s (and states written by earlier versions load
+ * unchanged). Functions, not a base class: the resource classes extend `pulumi.CustomResource` directly, so the stack
+ * trace Pulumi records for each resource starts at the component that declares it (one frame less in state).
  */
-export abstract class DynamicResource extends pulumi.CustomResource {
-  protected constructor(
-    side: ProviderSide,
-    name: string,
-    props: pulumi.Inputs,
-    opts: pulumi.CustomResourceOptions | undefined,
-    type: string,
-  ) {
-    if (props.__provider) throw new Error("A dynamic resource must not define the __provider key");
-    super(`pulumi-nodejs:dynamic/${side}:${type}`, name, { ...props, __provider: providerRefText(side) }, opts);
-  }
+export function dynamicType(side: ProviderSide, type: string): string {
+  return `pulumi-nodejs:dynamic/${side}:${type}`;
+}
+
+/** `props` plus the `__provider` reference of `side`. */
+export function withProviderRef(side: ProviderSide, props: pulumi.Inputs): pulumi.Inputs {
+  if (props.__provider) throw new Error("A dynamic resource must not define the __provider key");
+  return { ...props, __provider: providerRefText(side) };
 }

@@ -122,9 +122,12 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
     this.cerbyEnabled = this.cerby.enabled;
     this.oktaUniversalLogoutStatus = this.okta.status;
     this.oktaAdminUrl = this.okta.adminUrl;
-    this.warnings = pulumi
-      .all([this.cerby.warnings, this.okta.warnings])
-      .apply(([c, o]) => [...(c ?? []), ...(o ?? [])]);
+    // Providers run in a plugin whose logs the CLI does not show; surface their warnings here, where it does.
+    this.warnings = pulumi.all([this.cerby.warnings, this.okta.warnings]).apply(([c, o]) => {
+      const ws = [...(c ?? []), ...(o ?? [])];
+      for (const w of ws) void pulumi.log.warn(w, this);
+      return ws;
+    });
     this.summary = pulumi
       .all([
         this.cerby.url,
@@ -144,16 +147,9 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
           oktaStatus: status,
         }),
       );
-    // Providers run in a plugin whose logs the CLI does not show; surface their warnings here, where it does.
-    this.warnings.apply((ws) => ws.forEach((w) => pulumi.log.warn(w, this)));
-
-    this.registerOutputs({
-      appInstanceId: this.appInstanceId,
-      cerbyEnabled: this.cerbyEnabled,
-      oktaUniversalLogoutStatus: this.oktaUniversalLogoutStatus,
-      oktaAdminUrl: this.oktaAdminUrl,
-      summary: this.summary,
-    });
+    // Done registering. The outputs are this object's fields (and, from another language, what `construct` returns):
+    // registered here as well they would be stored in state a second time, beside the stack's exports (issue 21).
+    this.registerOutputs();
   }
 }
 

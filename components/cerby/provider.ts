@@ -9,7 +9,7 @@ import { CerbyUniversalLogoutInputs, apiKeyHowTo, apiKeySources, checkCerbyInput
 import { logInfo } from "../log";
 import { UserError } from "../http";
 import { providerSettings, setProviderSettings } from "../settings";
-import { DynamicResource } from "../provider-ref";
+import { dynamicType, withProviderRef } from "../provider-ref";
 import { userErrorsPrintedOnce } from "../run-error";
 import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeCallsCerby, isCerbyMode } from "../modes";
@@ -176,7 +176,7 @@ export const cerbyUniversalLogoutProvider = userErrorsPrintedOnce({
 export type CerbyUniversalLogoutArgs = ArgsOf<CerbyUniversalLogoutInputs, "appInstanceId">;
 
 /** The Cerby workspace's Okta Universal Logout setting, as a Pulumi resource. */
-export class CerbyUniversalLogout extends DynamicResource {
+export class CerbyUniversalLogout extends pulumi.CustomResource {
   declare readonly enabled: pulumi.Output<boolean>;
   declare readonly appInstanceId: pulumi.Output<string | null>;
   declare readonly url: pulumi.Output<string>;
@@ -186,11 +186,11 @@ export class CerbyUniversalLogout extends DynamicResource {
   declare readonly warnings: pulumi.Output<string[]>;
 
   constructor(name: string, args: CerbyUniversalLogoutArgs, opts?: pulumi.CustomResourceOptions) {
+    // A reference that loads the provider at run time (../provider-ref): state holds a few hundred bytes, not the code.
     super(
-      // A reference that loads cerbyUniversalLogoutProvider at run time (../provider-ref): state holds a few hundred bytes, not the code.
-      "cerby",
+      dynamicType("cerby", "UniversalLogout"),
       name,
-      {
+      withProviderRef("cerby", {
         // Named here so they are outputs even when not given (check applies the defaults; `get` gives none).
         enabled: undefined,
         mode: undefined,
@@ -201,9 +201,8 @@ export class CerbyUniversalLogout extends DynamicResource {
         scimEnabled: undefined,
         updatedAt: undefined,
         warnings: undefined,
-      },
+      }),
       opts,
-      "UniversalLogout",
     );
   }
 

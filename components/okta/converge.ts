@@ -10,7 +10,7 @@ import { OktaApplication, OktaClient, ProvisioningStatus } from "./client";
 import { OktaMode, isOktaMode, oktaModeOnlyReports } from "../modes";
 import { assertNever } from "../shared";
 import { isMissingScope } from "./errors";
-import { OktaUniversalLogoutInputs, checkOktaInputs } from "./inputs";
+import { OktaUniversalLogoutInputs, checkOktaInputs, observedApp } from "./inputs";
 import { oktaAdminUrl, resolveCerbyApp } from "./resolve";
 import type { OktaUniversalLogoutState, OktaUniversalLogoutStatus } from "./state";
 
@@ -282,6 +282,10 @@ export async function readOkta(
     provisioning: side.provisioning,
   };
   const base = props ? (props as OktaUniversalLogoutState) : { ...inputs, warnings: [] };
-  const nextInputs = { ...inputs, ...(inputs.status ? { status: side.status } : {}), observedApp: app };
+  const nextInputs = {
+    ...inputs,
+    ...(inputs.status ? { status: side.status } : {}),
+    observedApp: observedApp(app),
+  };
   return { props: { ...base, ...live }, inputs: nextInputs };
 }

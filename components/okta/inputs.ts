@@ -8,7 +8,7 @@ import { OKTA_MODE_INPUT, OktaMode, checkModeInput, isOktaMode, oktaModeOnlyRepo
 import { IntegerSetting, SETTINGS, integerValue } from "../settings-table";
 import { Checked, addProblem, once, isBlank, isKnown, startCheck, urlInputProblem } from "../shared";
 import { oktaOrgUrlProblem } from "./config";
-import type { OktaApplication } from "./client";
+import { type OktaApplication, TO_APP_FEATURES } from "./client";
 
 /** Normalized inputs of the Okta Universal Logout resource, as stored in state. */
 export interface OktaUniversalLogoutInputs {
@@ -105,10 +105,26 @@ export function checkOktaInputs(raw: Record<string, unknown>): Checked<OktaUnive
   return { inputs, failures };
 }
 
-/** A well-formed observed app (the fields the provider uses), or undefined. */
+/** A well-formed observed app, as state stores it (`observedApp`), or undefined. */
 function observedAppOf(v: unknown): OktaApplication | undefined {
   const r = observedAppSchema().safeParse(v);
-  return r.success ? r.data : undefined;
+  return r.success ? observedApp(r.data) : undefined;
+}
+
+/**
+ * The app as an input of the Okta resource: only what the provider uses (identity, status, Universal Logout status,
+ * whether a "To App" provisioning feature is on), so that state keeps no more of Okta's answer than it needs (issue 21).
+ */
+export function observedApp(app: OktaApplication): OktaApplication {
+  const toApp = app.features?.filter((f) => TO_APP_FEATURES.includes(f)) ?? [];
+  return {
+    id: app.id,
+    name: app.name,
+    label: app.label,
+    status: app.status,
+    ...(app.universalLogout ? { universalLogout: { status: app.universalLogout.status } } : {}),
+    ...(toApp.length > 0 ? { features: toApp } : {}),
+  };
 }
 
 const observedAppSchema = once(() =>

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { providerSettings, setProviderSettings } from "../settings";
-import { DynamicResource } from "../provider-ref";
+import { dynamicType, withProviderRef } from "../provider-ref";
 import { userErrorsPrintedOnce } from "../run-error";
 import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { oktaModeOnlyReports } from "../modes";
@@ -182,7 +182,7 @@ export const oktaUniversalLogoutProvider = userErrorsPrintedOnce({
 export type OktaUniversalLogoutArgs = Omit<ArgsOf<OktaUniversalLogoutInputs, "orgUrl" | "appInstanceId">, "status">;
 
 /** The Okta Cerby app's Universal Logout setting, as a Pulumi resource. */
-export class OktaUniversalLogout extends DynamicResource {
+export class OktaUniversalLogout extends pulumi.CustomResource {
   declare readonly status: pulumi.Output<OktaUniversalLogoutStatus>;
   declare readonly appName: pulumi.Output<string>;
   declare readonly appLabel: pulumi.Output<string>;
@@ -191,11 +191,11 @@ export class OktaUniversalLogout extends DynamicResource {
   declare readonly warnings: pulumi.Output<string[]>;
 
   constructor(name: string, args: OktaUniversalLogoutArgs, opts?: pulumi.CustomResourceOptions) {
+    // A reference that loads the provider at run time (../provider-ref): state holds a few hundred bytes, not the code.
     super(
-      // A reference that loads oktaUniversalLogoutProvider at run time (../provider-ref): state holds a few hundred bytes, not the code.
-      "okta",
+      dynamicType("okta", "UniversalLogout"),
       name,
-      {
+      withProviderRef("okta", {
         ...args,
         status: undefined,
         appName: undefined,
@@ -203,9 +203,8 @@ export class OktaUniversalLogout extends DynamicResource {
         adminUrl: undefined,
         provisioning: undefined,
         warnings: undefined,
-      },
+      }),
       opts,
-      "UniversalLogout",
     );
   }
 
