@@ -5,6 +5,7 @@
  * at run time.
  */
 import { z } from "zod";
+import { once } from "./shared";
 import { UserError, baseUrlProblem } from "./http";
 import { apiKeyConfigProblem, apiKeyEnvProblem, settingsPathProblem, workspaceProblem } from "./cerby/inputs";
 import { appInstanceIdProblem } from "./app-instance-id";
@@ -38,7 +39,7 @@ export interface ProgramConfig {
 }
 
 /** One binding as written in `cerby:bindings` (JSON) — the flat cerby:* keys give the defaults. */
-function bindingSchema() {
+const bindingSchema = once(() => {
   const bool = z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")]);
   // Text from a flat key, a number from cerby:bindings JSON: both checked by the table's one integer check.
   const int = (s: IntegerSetting) =>
@@ -69,7 +70,7 @@ function bindingSchema() {
       apiKeyEnv: z.string().optional(),
     })
     .strict();
-}
+});
 
 /** The per-binding keys that may also be set flat (cerby:<key>): the binding schema's, except the name. */
 function flatKeys(): string[] {

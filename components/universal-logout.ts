@@ -91,7 +91,7 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
 
     this.cerby = new CerbyUniversalLogout(
       `${name}-cerby`,
-      {
+      definedOnly({
         workspace: args.cerby.workspace,
         baseUrl: args.cerby.baseUrl,
         settingsPath: args.cerby.settingsPath,
@@ -100,13 +100,13 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
         apiKeyConfig: args.cerby.apiKeyConfig,
         apiKeyEnv: args.cerby.apiKeyEnv,
         appInstanceId: this.appInstanceId,
-      },
+      }),
       { parent: this, retainOnDelete: args.retainOnDelete },
     );
     // Cerby first: Okta starts sending logouts the moment its box is ticked, and Cerby must accept them by then.
     this.okta = new OktaUniversalLogout(
       `${name}-okta`,
-      {
+      definedOnly({
         orgUrl: args.okta.orgUrl,
         appInstanceId: this.appInstanceId,
         mode: args.okta.mode,
@@ -115,7 +115,7 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
         requireProvisioning: args.okta.requireProvisioning,
         // What the program just read: the provider uses it instead of reading the app again in this run.
         observedApp: app,
-      },
+      }),
       { parent: this, dependsOn: [this.cerby] },
     );
 
@@ -151,6 +151,14 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
     // registered here as well they would be stored in state a second time, beside the stack's exports (issue 21).
     this.registerOutputs();
   }
+}
+
+/**
+ * The entries of `args` that are set: an input left undefined would still become a property, an Output and a
+ * dependency entry of the resource (check applies the same defaults either way).
+ */
+function definedOnly<T extends object>(args: T): T {
+  return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined)) as T;
 }
 
 /** The one-line summary exported per binding. */
