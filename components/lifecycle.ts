@@ -250,7 +250,7 @@ function progress(step: Step): string {
 }
 
 /** Whether a TCP connection to `address` (host:port) succeeds within a second. */
-function reachable(address: string): Promise<boolean> {
+function reachable(address: string, timeoutMs = 1000): Promise<boolean> {
   const m = /^(.*):(\d+)$/.exec(address);
   if (!m) return Promise.resolve(false);
   return new Promise((resolve) => {
@@ -259,7 +259,7 @@ function reachable(address: string): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(1000, () => done(false));
+    socket.setTimeout(timeoutMs, () => done(false));
     socket.once("connect", () => done(true));
     socket.once("error", () => done(false));
   });
@@ -310,7 +310,9 @@ export function watchEngine(opts: { exit: boolean; args?: readonly string[] }): 
   timer.unref();
   const address = engineAddressOf(opts.args ?? process.argv.slice(2));
   if (address) {
-    void reachable(address).then((ok) => {
+    // A generous timeout: the plugin is still loading its modules synchronously when this starts, and on a busy
+    // machine the connect is handled only after that (a live engine answers at once; a refusal is immediate too).
+    void reachable(address, 15_000).then((ok) => {
       if (ok) run.liveEngine = address;
     });
   }
