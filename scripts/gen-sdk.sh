@@ -14,8 +14,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+who=gen-sdk
+. "$here/go-build.sh"
 mod="$here/engine"
-version=$(awk '{ for (i = 1; i < NF; i++) if ($i == "github.com/pulumi/pulumi/pkg/v3") { v = $(i + 1); sub(/^v/, "", v); print v; exit } }' "$mod/go.mod")
+version=$(go_module_version "$mod/go.mod" github.com/pulumi/pulumi/pkg/v3)
 [ -n "$version" ] || { echo "gen-sdk: no pkg/v3 version in $mod/go.mod" >&2; exit 4; }
 cache=${CERBY_PULUMI_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cerby-okta-universal-logout/pulumi-engine}
 dir="$cache/gen-sdk-v$version"
@@ -33,36 +35,20 @@ esac
 ready() { [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$source_hash" ]; }
 
 build() {
-  if ! command -v go >/dev/null 2>&1; then
-    echo "gen-sdk: Go is not installed, so the SDK generator (Pulumi v$version's code generators) cannot be built here." >&2
-    echo "  Install Go 1.26+ (https://go.dev/dl/), then rerun." >&2
-    exit 3
-  fi
-  mkdir -p "$cache"
+  require_go "the SDK generator (Pulumi v$version's code generators)" "Install Go 1.26+ (https://go.dev/dl/), then rerun."
   # The engine's lock: Go builds one at a time per cache (they share Go's build cache and ~2 GB of memory at peak).
-  exec 9>"$cache/.lock"
-  flock 9
+  lock_cache "$cache"
   ready && return 0
   mkdir -p "$dir"
-  local work start ticker
+  local work
   work=$(mktemp -d "$cache/.build-gen-sdk-v$version.XXXXXX")
   trap 'rm -rf "$work"' EXIT
-  start=$(date +%s)
-  ( while sleep 30; do echo "gen-sdk: still building… $(($(date +%s) - start)) s" >&2; done ) &
-  ticker=$!
-  trap 'kill "$ticker" 2>/dev/null; rm -rf "$work"' EXIT
-  echo "gen-sdk: building the SDK generator (Pulumi v$version's pkg/codegen) into $dir (cold: about 2 min on 2 cores, much less once the engine is built)…" >&2
-  (
-    cd "$mod"
-    # -mod=readonly: go.sum (committed) pins every module. Tags and flags as the engine's build, to share its cache.
-    CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -tags osusergo,grpcnotrace -ldflags "-s -w" \
-      -o "$work/gen-sdk" ./gen-sdk
-  ) >&2 || { echo "gen-sdk: go build failed (see above)" >&2; exit 4; }
+  # Tags and flags as the engine's build, to share its cache.
+  go_build "$mod" "the SDK generator (Pulumi v$version's pkg/codegen) into $dir (cold: about 2 min on 2 cores, much less once the engine is built)" \
+    -tags osusergo,grpcnotrace -ldflags "-s -w" -o "$work/gen-sdk" ./gen-sdk
   rm -f "$stamp"
   mv "$work/gen-sdk" "$bin"
   echo "$source_hash" >"$stamp"
-  echo "gen-sdk: built in $(($(date +%s) - start)) s" >&2
-  kill "$ticker" 2>/dev/null || true
   rm -rf "$work"
   trap - EXIT
   exec 9>&-

@@ -13,8 +13,10 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+who=pulumi-engine
+. "$here/go-build.sh"
 mod="$here/engine"
-version=$(awk '{ for (i = 1; i < NF; i++) if ($i == "github.com/pulumi/pulumi/pkg/v3") { v = $(i + 1); sub(/^v/, "", v); print v; exit } }' "$mod/go.mod")
+version=$(go_module_version "$mod/go.mod" github.com/pulumi/pulumi/pkg/v3)
 [ -n "$version" ] || { echo "pulumi-engine: no pkg/v3 version in $mod/go.mod" >&2; exit 4; }
 cache=${CERBY_PULUMI_ENGINE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cerby-okta-universal-logout/pulumi-engine}
 dir="$cache/v$version"
@@ -24,39 +26,24 @@ ready() { [ -x "$dir/pulumi" ] && [ -x "$dir/pulumi-resource-pulumi-nodejs" ] &&
 if ready; then echo "$dir"; exit 0; fi
 [ "${1:-}" = "--cached" ] && exit 1
 
-if ! command -v go >/dev/null 2>&1; then
-  echo "pulumi-engine: Go is not installed, so the Pulumi CLI v$version cannot be built here." >&2
-  echo "  Install the Pulumi CLI (https://www.pulumi.com/docs/install/) or Go 1.26+ (https://go.dev/dl/), then rerun." >&2
-  exit 3
-fi
-
-mkdir -p "$cache"
+require_go "the Pulumi CLI v$version" \
+  "Install the Pulumi CLI (https://www.pulumi.com/docs/install/) or Go 1.26+ (https://go.dev/dl/), then rerun."
 # One build at a time per cache (parallel test runs, sandbox and tests started together).
-exec 9>"$cache/.lock"
-flock 9
+lock_cache "$cache"
 if ready; then echo "$dir"; exit 0; fi
 
 work=$(mktemp -d "$cache/.build-v$version.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp "$mod/go.mod" "$mod/go.sum" "$mod/tools.go" "$work/"
-start=$(date +%s)
-# Progress: a line every 30 s while Go downloads and compiles (it prints nothing of its own meanwhile).
-( while sleep 30; do echo "pulumi-engine: still building… $(($(date +%s) - start)) s" >&2; done ) &
-ticker=$!
-trap 'kill "$ticker" 2>/dev/null; rm -rf "$work"' EXIT
-echo "pulumi-engine: building the Pulumi CLI v$version from Go modules into $dir (cold: about 6 min on 2 cores; once per machine)…" >&2
-(
-  cd "$work"
-  # -mod=readonly: go.sum (committed) pins every module; nothing is resolved anew. Tags and flags as Pulumi's release.
-  CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath -tags osusergo,grpcnotrace \
-    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
-    -o "$work/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-) >&2 || { echo "pulumi-engine: go build failed (see above)" >&2; exit 4; }
+# Tags and flags as Pulumi's release.
+go_build "$work" "the Pulumi CLI v$version from Go modules into $dir (cold: about 6 min on 2 cores; once per machine)" \
+  -tags osusergo,grpcnotrace -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
+  -o "$work/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
 plugin=$(cd "$root" && node -e 'console.log(require("path").join(require("path").dirname(require.resolve("@pulumi/pulumi/package.json")), "pulumi-resource-pulumi-nodejs"))')
 install -m 0755 "$plugin" "$work/bin/pulumi-resource-pulumi-nodejs"
 "$work/bin/pulumi" version >/dev/null
 rm -rf "$dir"
 mv "$work/bin" "$dir"
-echo "pulumi-engine: built $("$dir/pulumi" version) in $(($(date +%s) - start)) s" >&2
+echo "pulumi-engine: $("$dir/pulumi" version) is in $dir" >&2
 echo "$dir"

@@ -12,8 +12,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+who=yaml-host
+. "$here/go-build.sh"
 mod="$here/yaml-host"
-version=$(awk '{ for (i = 1; i < NF; i++) if ($i == "github.com/pulumi/pulumi-yaml") { v = $(i + 1); sub(/^v/, "", v); print v; exit } }' "$mod/go.mod")
+version=$(go_module_version "$mod/go.mod" github.com/pulumi/pulumi-yaml)
 [ -n "$version" ] || { echo "yaml-host: no pulumi-yaml version in $mod/go.mod" >&2; exit 4; }
 
 # The engine's folder (its script's exit codes pass through: 1 not cached, 3 no Go, 4 build failed).
@@ -28,37 +30,22 @@ ready() { [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; }
 if ready; then echo "$dir"; exit 0; fi
 [ "${1:-}" = "--cached" ] && exit 1
 
-if ! command -v go >/dev/null 2>&1; then
-  echo "yaml-host: Go is not installed, so pulumi-language-yaml v$version cannot be built here." >&2
-  echo "  Install the Pulumi CLI (it ships the YAML host) or Go 1.26+ (https://go.dev/dl/), then rerun." >&2
-  exit 3
-fi
-
+require_go "pulumi-language-yaml v$version" \
+  "Install the Pulumi CLI (it ships the YAML host) or Go 1.26+ (https://go.dev/dl/), then rerun."
 # The engine's lock: one build at a time per cache, and never while the engine's folder is being replaced.
-cache=$(dirname "$dir")
-exec 9>"$cache/.lock"
-flock 9
+lock_cache "$(dirname "$dir")"
 if ready; then echo "$dir"; exit 0; fi
 
-work=$(mktemp -d "$cache/.build-yaml-v$version.XXXXXX")
+work=$(mktemp -d "$(dirname "$dir")/.build-yaml-v$version.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cp "$mod/go.mod" "$mod/go.sum" "$mod/tools.go" "$work/"
-start=$(date +%s)
-( while sleep 30; do echo "yaml-host: still building… $(($(date +%s) - start)) s" >&2; done ) &
-ticker=$!
-trap 'kill "$ticker" 2>/dev/null; rm -rf "$work"' EXIT
-echo "yaml-host: building pulumi-language-yaml v$version from Go modules into $dir (cold: about 3 min on 2 cores; once per machine)…" >&2
-(
-  cd "$work"
-  # -mod=readonly: go.sum (committed) pins every module. Flags as pulumi-yaml's release (.goreleaser.yml).
-  CGO_ENABLED=0 GOFLAGS=-mod=readonly go build -trimpath \
-    -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$version" \
-    -o "$work/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
-) >&2 || { echo "yaml-host: go build failed (see above)" >&2; exit 4; }
+# Flags as pulumi-yaml's release (.goreleaser.yml).
+go_build "$work" "pulumi-language-yaml v$version from Go modules into $dir (cold: about 3 min on 2 cores; once per machine)" \
+  -ldflags "-s -w -X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$version" \
+  -o "$work/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml
 
 # The binary first, then the stamp: a half-installed host is never taken for a built one.
 rm -f "$stamp"
 mv "$work/pulumi-language-yaml" "$bin"
 echo "$version" >"$stamp"
-echo "yaml-host: built pulumi-language-yaml v$version in $(($(date +%s) - start)) s" >&2
 echo "$dir"

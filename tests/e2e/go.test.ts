@@ -32,14 +32,6 @@ describe("Go (examples/go) through the real CLI: the generated SDK, run inline b
         { cwd: dir, encoding: "utf8", env: { ...process.env, CGO_ENABLED: "0", GOFLAGS: "-mod=readonly" } },
       );
       if (build.status !== 0) throw new Error(`go build ./automation failed (${build.status}):\n${build.stderr}`);
-      await rig.must(["stack", "init", "dev"], { cwd: dir, env });
-    },
-    async config(dir, env, key, value, secret) {
-      await rig.must(["config", "set", ...(secret ? ["--secret", key] : [key, value])], {
-        cwd: dir,
-        env,
-        stdin: secret ? value : undefined,
-      });
     },
     run: (step, dir, env) => runProcess(automation, [`-pulumi-root=${root}`, step], dir, env),
   });

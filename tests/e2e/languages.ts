@@ -27,8 +27,11 @@ export interface LanguageDriver {
   prepare?(dir: string, env: NodeJS.ProcessEnv, ctx: Mocha.Context): Promise<void>;
   /** Runs one step in the example's copy with the stack's environment; never throws for a failed command. */
   run(step: Step, dir: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; output: string }>;
-  /** Sets a stack config value (the examples' own keys, and the credentials). */
-  config(dir: string, env: NodeJS.ProcessEnv, key: string, value: string, secret?: boolean): Promise<void>;
+  /**
+   * Sets a stack config value (the examples' own keys, and the credentials); default: `pulumi config set`, which needs
+   * no language host.
+   */
+  config?(dir: string, env: NodeJS.ProcessEnv, key: string, value: string, secret?: boolean): Promise<void>;
 }
 
 /** Runs a command, collecting its output; never rejects for a non-zero exit. */
@@ -62,6 +65,16 @@ export function languageLifecycle(rig: CliRig, driver: LanguageDriver): void {
     transcript.push({ source: `${driver.example}: ${step}`, text: r.output });
     return r;
   };
+  const config = (key: string, value: string, secret = false) =>
+    driver.config
+      ? driver.config(dir, env, key, value, secret)
+      : rig
+          .must(["config", "set", ...(secret ? ["--secret", key] : [key, value])], {
+            cwd: dir,
+            env,
+            stdin: secret ? value : undefined,
+          })
+          .then(() => undefined);
   const must = async (step: Step) => {
     const r = await run(step);
     expect(r.status, `${step}:\n${r.output}`).to.equal(0);
@@ -74,12 +87,13 @@ export function languageLifecycle(rig: CliRig, driver: LanguageDriver): void {
     dir = exampleCopy(driver.example);
     env = { ...rig.env, PULUMI_HOME: path.join(rig.tmp, `pulumi-home-${driver.example}`) };
     await driver.prepare?.(dir, env, this);
+    await rig.must(["stack", "init", "dev"], { cwd: dir, env });
     cerby.addWorkspace(driver.example);
     cerby.addApiKey(driver.example, rig.cerbyKey, { role: "admin" });
-    await driver.config(dir, env, "cerbyUrl", cerby.workspaceUrl(driver.example));
-    await driver.config(dir, env, "oktaOrgUrl", okta.baseUrl);
-    await driver.config(dir, env, "cerby:apiKey", rig.cerbyKey, true);
-    await driver.config(dir, env, "okta:apiToken", rig.oktaToken, true);
+    await config("cerbyUrl", cerby.workspaceUrl(driver.example));
+    await config("oktaOrgUrl", okta.baseUrl);
+    await config("cerby:apiKey", rig.cerbyKey, true);
+    await config("okta:apiToken", rig.oktaToken, true);
   });
   after(() => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -107,7 +121,7 @@ export function languageLifecycle(rig: CliRig, driver: LanguageDriver): void {
   });
 
   it("a bad input gets the TypeScript component's message, and nothing is written", async () => {
-    await driver.config(dir, env, "cerbyUrl", "ftp://cerby.example.com");
+    await config("cerbyUrl", "ftp://cerby.example.com");
     rig.cerby.server.clearLog();
     const r = await run("preview");
     expect(r.status, r.output).to.not.equal(0);
@@ -115,7 +129,7 @@ export function languageLifecycle(rig: CliRig, driver: LanguageDriver): void {
     expect(r.output).to.match(/baseUrl[^\n]*"ftp:\/\/cerby\.example\.com" must use https:\/\//);
     expect(r.output).not.to.contain("Unhandled exception");
     expect(rig.writes()).to.have.length(0);
-    await driver.config(dir, env, "cerbyUrl", cerby.workspaceUrl(driver.example));
+    await config("cerbyUrl", cerby.workspaceUrl(driver.example));
   });
 
   it("`destroy` switches Universal Logout off in Cerby and makes no Okta call that writes", async () => {

@@ -34,14 +34,6 @@ describe("Python (examples/python) through the real CLI: the generated SDK, run 
       generateSdk(generator, "python", path.join(ROOT, "schema", "schema.json"), path.join(dir, "sdk", "python"));
       installPythonPackage(python, path.join(dir, "sdk", "python"), path.join(dir, ".packages"));
       env.PYTHONPATH = path.join(dir, ".packages");
-      await rig.must(["stack", "init", "dev"], { cwd: dir, env });
-    },
-    async config(dir, env, key, value, secret) {
-      await rig.must(["config", "set", ...(secret ? ["--secret", key] : [key, value])], {
-        cwd: dir,
-        env,
-        stdin: secret ? value : undefined,
-      });
     },
     run: (step, dir, env) => runProcess(python.python, ["automation.py", step, "--pulumi-root", root], dir, env),
   });

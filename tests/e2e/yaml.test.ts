@@ -16,16 +16,8 @@ describe("Pulumi YAML (examples/yaml) through the real CLI: the component from i
   const rig = useCliRig();
   languageLifecycle(rig, {
     example: "yaml",
-    async prepare(dir, env, ctx) {
+    async prepare(_dir, _env, ctx) {
       requireHost(ctx, "yaml", findYamlHost(rig.engine(), { build: true }));
-      await rig.must(["stack", "init", "dev"], { cwd: dir, env });
-    },
-    async config(dir, env, key, value, secret) {
-      await rig.must(["config", "set", ...(secret ? ["--secret", key] : [key, value])], {
-        cwd: dir,
-        env,
-        stdin: secret ? value : undefined,
-      });
     },
     async run(step, dir, env) {
       const args = {
