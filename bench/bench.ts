@@ -179,8 +179,9 @@ export interface Floor {
  *   for before a write (Universal Logout needs users provisioned from Okta), then the write (2N); the contract's
  *   PUT is idempotent, so no read of the setting is needed before it. Critical path: ⌈N/200⌉ + 2.
  * - converged up: Okta — confirm the apps again (⌈N/200⌉); Cerby — nothing (a plain `up` diffs against state).
- * - by label (the default `--resolve`), `up` and converged `up` also read each app the walk picked by its ID before
- *   Cerby is written (+N Okta calls, +1 on the critical path): a list entry alone is never what Cerby is bound to.
+ * - by label (the default `--resolve`), `up` also reads each app the walk picked by its ID right before Cerby is
+ *   written (+N Okta calls, +1 on the critical path): a list entry alone is never what Cerby is bound to. A converged
+ *   `up` writes nothing to Cerby, so it reads none.
  * - refresh: Okta — the live apps (⌈N/200⌉ pages carry status and features); Cerby — one read per workspace (N).
  *   Critical path: max(⌈N/200⌉, 1).
  * - destroy: Okta — nothing (no API to untick the box); Cerby — one idempotent write per workspace (N). Path: 1.
@@ -193,11 +194,12 @@ export function floorOf(
   o: Pick<Options, "latencyMs" | "oktaRatePerMin" | "oktaConcurrency"> & Partial<Pick<Options, "resolve">>,
 ): Floor {
   const pages = Math.ceil(n / OKTA_PAGE);
-  // The program's lookups by label: each pick read again by its ID (one more request after the walk).
+  // By label, `up` also reads each pick by its ID right before Cerby is written (issue 19): one more request per
+  // binding, after the walk. A converged `up` writes nothing to Cerby, so it reads no app by its ID.
   const [reads, reread] = (o.resolve ?? "label") === "label" ? [n, 1] : [0, 0];
   const f = {
     up: { cerby: 2 * n, okta: pages + reads, criticalPath: pages + reread + 2 },
-    converged: { cerby: 0, okta: pages + reads, criticalPath: pages + reread },
+    converged: { cerby: 0, okta: pages, criticalPath: pages },
     refresh: { cerby: n, okta: pages, criticalPath: Math.max(pages, 1) },
     destroy: { cerby: n, okta: 0, criticalPath: 1 },
   }[phase];

@@ -11,7 +11,7 @@ import { UserError } from "./http";
 import { asRunError, toRunError } from "./run-error";
 import { oktaCredentials, OktaCredentials } from "./okta/config";
 import { OktaMode, cerbyModeCallsCerby, isCerbyMode, isOktaMode, oktaModeOnlyReports } from "./modes";
-import { oktaAdminUrl, resolveCerbyAppShared } from "./okta/resolve";
+import { DEFAULT_APP_LABEL, oktaAdminUrl, resolveCerbyAppShared } from "./okta/resolve";
 import { OktaApplication } from "./okta/client";
 import { runStep } from "./lifecycle";
 import { SETTINGS, configInteger } from "./settings-table";
@@ -26,8 +26,8 @@ export interface OktaAppRef {
  * The Cerby side of a binding: which workspace, how Pulumi reaches it, and where its API key is read from.
  */
 // The Cerby resource's own args (one definition: ./cerby/provider), less what the component supplies: the App
-// instance ID it resolves, and `enabled` (a binding turns Universal Logout on).
-export interface CerbySideArgs extends Omit<CerbyUniversalLogoutArgs, "appInstanceId" | "enabled"> {}
+// instance ID it resolves, `enabled` (a binding turns Universal Logout on) and, for a lookup by label, `labelledApp`.
+export interface CerbySideArgs extends Omit<CerbyUniversalLogoutArgs, "appInstanceId" | "enabled" | "labelledApp"> {}
 
 /** The Okta side of a binding: the org, and what Pulumi does about the Cerby app's Universal Logout setting. */
 export interface OktaSideArgs {
@@ -100,6 +100,8 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
         apiKeyConfig: args.cerby.apiKeyConfig,
         apiKeyEnv: args.cerby.apiKeyEnv,
         appInstanceId: this.appInstanceId,
+        // Found by its label: the Cerby provider reads the app by its ID in Okta right before it writes it.
+        labelledApp: byLabel(args) ? { orgUrl: args.okta.orgUrl, label: appLabelOf(args) } : undefined,
       }),
       { parent: this, retainOnDelete: args.retainOnDelete },
     );
@@ -176,6 +178,15 @@ export function summarize(s: {
   return `Cerby ${s.cerbyUrl}: Okta Universal Logout ${cerby} for App instance ID ${s.appInstanceId}; Okta app "${s.oktaLabel ?? "?"}": ${okta}`;
 }
 
+/** Whether the App instance ID is looked up by the app's label (neither given nor from an app resource). */
+function byLabel(args: CerbyOktaUniversalLogoutArgs): boolean {
+  return args.appInstanceId === undefined && args.app === undefined;
+}
+
+function appLabelOf(args: Pick<CerbyOktaUniversalLogoutArgs, "appLabel">): string {
+  return (args.appLabel ?? DEFAULT_APP_LABEL).trim();
+}
+
 /** Exactly one way to get the App instance ID: given, from an Okta app resource, or looked up by label. */
 export function resolveAppInstanceId(args: CerbyOktaUniversalLogoutArgs): pulumi.Output<string> {
   return resolveApp(args).apply((a) => a.id);
@@ -201,7 +212,7 @@ export function resolveApp(args: CerbyOktaUniversalLogoutArgs): pulumi.Output<Ok
     runStep(
       {
         side: "Okta",
-        doing: `look up the Cerby app ${given ?? `labelled "${args.appLabel ?? "Cerby"}"`} in ${args.okta.orgUrl}`,
+        doing: `look up the Cerby app ${given ?? `labelled "${appLabelOf(args)}"`} in ${args.okta.orgUrl}`,
         timeoutSeconds:
           fromConfig(SETTINGS.oktaOperationTimeoutSeconds) ?? SETTINGS.oktaOperationTimeoutSeconds.default,
         timeoutSetting: SETTINGS.oktaOperationTimeoutSeconds.key,
@@ -235,7 +246,7 @@ export async function confirmCerbyApp(
   });
   const app = await resolveCerbyAppShared(
     client,
-    given !== undefined ? { appInstanceId: given } : { label: args.appLabel ?? "Cerby" },
+    given !== undefined ? { appInstanceId: given } : { label: appLabelOf(args) },
   );
   // An app that can never do Universal Logout fails here (warn mode only reports it, from the Okta resource).
   const onlyReports = isOktaMode(args.okta.mode) && oktaModeOnlyReports(args.okta.mode);

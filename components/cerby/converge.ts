@@ -31,6 +31,8 @@ export function cerbySettingMatches(
 export async function convergeCerby(
   client: CerbyClient,
   inputs: CerbyUniversalLogoutInputs,
+  /** Confirms the App instance ID before anything is written (a label lookup's pick: read by its ID in Okta). */
+  confirmAppInstanceId?: () => Promise<unknown>,
 ): Promise<CerbyUniversalLogoutState> {
   const url = cerbyBaseUrl(inputs);
   if (!cerbyModeCallsCerby(inputs.mode)) {
@@ -40,6 +42,7 @@ export async function convergeCerby(
     logInfo(note);
     return { ...inputs, url, warnings: [note] };
   }
+  if (inputs.enabled) await confirmAppInstanceId?.();
   const warnings: string[] = [];
   const idp = await client.getIdpSettings();
   const problems: string[] = [];

@@ -7,7 +7,8 @@ import { DEFAULT_SETTINGS_PATH, WORKSPACE_PATTERN, workspaceBaseUrl } from "./co
 import { baseUrlProblem } from "../http";
 import { checkAppInstanceIdInput } from "../app-instance-id";
 import { CERBY_MODE_INPUT, CerbyMode, checkModeInput } from "../modes";
-import { Checked, addProblem, isBlank, isKnown, startCheck, urlInputProblem } from "../shared";
+import { CheckFailure, Checked, addProblem, isBlank, isKnown, startCheck, urlInputProblem } from "../shared";
+import { oktaOrgUrlProblem } from "../okta/config";
 
 /**
  * Inputs of the Cerby Universal Logout resource, as `check` normalizes them and state stores them; its args
@@ -35,6 +36,19 @@ export interface CerbyUniversalLogoutInputs {
   apiKeyConfig?: string;
   /** The environment variable holding this workspace's API key, e.g. "CERBY_API_KEY_EU"; default CERBY_API_KEY. */
   apiKeyEnv?: string;
+  /**
+   * Set by the component when it found the App instance ID by the app's label: before writing the ID to Cerby, the
+   * provider reads that app by its ID in this Okta org, which must answer with that app, ACTIVE and still so labelled.
+   */
+  labelledApp?: LabelledApp;
+}
+
+/** The Okta app a label lookup found: where, and by which label (see `labelledApp`). */
+export interface LabelledApp {
+  /** Root URL of the Okta org the app was found in. */
+  orgUrl: string;
+  /** The label it was found by. */
+  label: string;
 }
 
 /** Where the API key of a workspace is read at run time, unless its binding names others. */
@@ -107,6 +121,7 @@ const INPUT_KEYS = [
   "requireScimProvisioning",
   "apiKeyConfig",
   "apiKeyEnv",
+  "labelledApp",
 ] as const;
 
 /** Validates raw inputs; every failure names its property and says how to fix it. */
@@ -151,6 +166,8 @@ export function checkCerbyInputs(raw: Record<string, unknown>): Checked<CerbyUni
     addProblem(failures, "apiKeyEnv", apiKeyEnvProblem(news.apiKeyEnv));
   }
 
+  const labelledApp = labelledAppOf(news.labelledApp, failures);
+
   const inputs: CerbyUniversalLogoutInputs = {
     ...(isBlank(news.workspace) ? {} : { workspace: news.workspace as string }),
     // A non-string baseUrl is reported above; it must not crash the normalization.
@@ -167,8 +184,21 @@ export function checkCerbyInputs(raw: Record<string, unknown>): Checked<CerbyUni
       ? {}
       : { apiKeyConfig: news.apiKeyConfig as string }),
     ...(isBlank(news.apiKeyEnv) || apiKeyEnvProblem(news.apiKeyEnv) ? {} : { apiKeyEnv: news.apiKeyEnv as string }),
+    ...(labelledApp ? { labelledApp } : {}),
   };
   return { inputs, failures };
+}
+
+/** `labelledApp` when given and well formed (an org URL and a label), else a failure naming it; absent: undefined. */
+function labelledAppOf(v: unknown, failures: CheckFailure[]): LabelledApp | undefined {
+  if (isBlank(v) || !isKnown(v)) return undefined;
+  const app = v as Partial<LabelledApp>;
+  const problem =
+    typeof v !== "object" || typeof app.label !== "string" || app.label.trim() === ""
+      ? "must be { orgUrl, label }: the Okta org and the label the app was found by"
+      : urlInputProblem(app.orgUrl, oktaOrgUrlProblem);
+  if (addProblem(failures, "labelledApp", problem)) return undefined;
+  return { orgUrl: (app.orgUrl as string).replace(/\/+$/, ""), label: app.label as string };
 }
 
 /** The workspace's API base: the explicit baseUrl, else https://{workspace}.cerby.com. */

@@ -17,6 +17,10 @@ import { SETTINGS, configInteger, httpEnvSettings } from "../settings-table";
 import type { CerbyUniversalLogoutState } from "./state";
 import { runStep } from "../lifecycle";
 import { cerbyHasState, cerbyReadInputs, cerbySettingId, convergeCerby, disableCerby, readCerby } from "./converge";
+// The Okta side's client, only to confirm a label lookup's pick by its ID before Cerby is written.
+import { OktaClient, oktaHttpSettingsFromEnv } from "../okta/client";
+import { OktaConfigError, OktaCredentials, oktaCredentials } from "../okta/config";
+import { confirmLabelledApp } from "../okta/resolve";
 
 interface ProviderSettings {
   /** Stack config as the plugin holds it (secrets decrypted): each workspace's API key is looked up by its key name. */
@@ -70,8 +74,37 @@ function cerbyStep<T>(doing: string, fn: () => Promise<T>): Promise<T> {
   return runStep({ side: "Cerby", doing, timeoutSeconds, timeoutSetting: s.key }, fn);
 }
 
+/** Okta credentials from stack config (okta:*) or OKTA_* variables, read only to confirm a label lookup's pick. */
+function oktaCredentialsForConfirm(): OktaCredentials {
+  const config = providerSettings<ProviderSettings>("cerby").config;
+  return oktaCredentials((k) => config?.(k), process.env, "verify");
+}
+
+/**
+ * Where the component found the App instance ID by the app's label (`labelledApp`), the app read by that ID in Okta
+ * right before the write (../okta/resolve confirmLabelledApp): Cerby is bound only to what Okta answers for that ID.
+ * Done here, not in the program, so that a converged `up` or a preview — which write nothing — cost no read per binding.
+ */
+function labelledAppConfirmation(inputs: CerbyUniversalLogoutInputs): (() => Promise<unknown>) | undefined {
+  const app = inputs.labelledApp;
+  if (!app) return undefined;
+  return () => {
+    const config = providerSettings<ProviderSettings>("cerby").config;
+    const setting = (s: typeof SETTINGS.oktaHttpTimeoutMs | typeof SETTINGS.oktaHttpRetries) =>
+      configInteger(s, (k) => config?.(k)).value;
+    const env = oktaHttpSettingsFromEnv();
+    const client = new OktaClient({
+      orgUrl: app.orgUrl,
+      credentials: oktaCredentialsForConfirm(),
+      timeoutMs: setting(SETTINGS.oktaHttpTimeoutMs) ?? env.timeoutMs,
+      retry: { ...env.retry, retries: setting(SETTINGS.oktaHttpRetries) ?? env.retry?.retries },
+    });
+    return confirmLabelledApp(client, app.label, inputs.appInstanceId);
+  };
+}
+
 const converging = convergingCreateUpdate<CerbyUniversalLogoutInputs, CerbyUniversalLogoutState>(
-  (inputs) => convergeCerby(cerbyClient(inputs), inputs),
+  (inputs) => convergeCerby(cerbyClient(inputs), inputs, labelledAppConfirmation(inputs)),
   cerbySettingId,
 );
 
@@ -113,6 +146,16 @@ export const cerbyUniversalLogoutProvider = userErrorsPrintedOnce({
             `no Cerby API key for ${cerbyBaseUrl(inputs)}: run ${apiKeyHowTo(inputs)}, with a key of a workspace ` +
             "Owner, Super Admin or Admin — or use manual mode (cerby:mode manual)",
         });
+      }
+      // A label lookup's pick is read in Okta before the write: that needs Okta credentials (okta:* or OKTA_*).
+      if (inputs.labelledApp && inputs.enabled && isCerbyMode(inputs.mode) && cerbyModeCallsCerby(inputs.mode)) {
+        try {
+          oktaCredentialsForConfirm();
+        } catch (e) {
+          // By name: a copy of the config module loaded elsewhere in the process throws its own class.
+          if ((e as Error).name !== OktaConfigError.name) throw e;
+          failures.push({ property: "labelledApp", reason: (e as Error).message });
+        }
       }
       return { inputs, failures };
     });

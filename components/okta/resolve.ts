@@ -1,7 +1,9 @@
 /**
  * Finding the Cerby app in the org: by App instance ID (confirmed to exist and be ACTIVE), or by its label with an
- * exact, case-insensitive match, then read again by its ID. Never guesses: zero or several candidates are errors that
- * say what to set. What Okta answers is checked, not trusted: the app read for an ID must carry that ID (OktaClient.getApp).
+ * exact, case-insensitive match — and then, before Cerby is written, read by its ID (confirmLabelledApp, which the
+ * Cerby provider calls right before its write: a read on every `up` and preview would cost one Okta call per binding
+ * where one list page serves 200). Never guesses: zero or several candidates are errors that say what to set. What
+ * Okta answers is checked, not trusted: the app read for an ID must carry that ID (OktaClient.getApp).
  */
 import { APP_INSTANCE_ID_PATTERN } from "../app-instance-id";
 import { OktaApplication, OktaClient } from "./client";
@@ -29,16 +31,11 @@ export async function resolveCerbyApp(
     return app;
   }
   const label = (opts.label ?? DEFAULT_APP_LABEL).trim();
-  return confirmListed(client, label, pickByLabel(org, label, await client.listApps({ q: label })));
+  return listedAppId(org, label, pickByLabel(org, label, await client.listApps({ q: label })));
 }
 
-/**
- * The app a label lookup picked, read again by its ID before anything is written: the ID must be an Okta app ID that
- * Okta answers for with the same app, still ACTIVE and still labelled `label`. A list entry alone is never what Cerby
- * is bound to.
- */
-async function confirmListed(client: OktaClient, label: string, listed: OktaApplication): Promise<OktaApplication> {
-  const org = client.orgUrl;
+/** A label lookup's pick, whose listed id must at least be an Okta app ID: Cerby is bound to nothing else. */
+function listedAppId(org: string, label: string, listed: OktaApplication): OktaApplication {
   if (!new RegExp(APP_INSTANCE_ID_PATTERN).test(listed.id)) {
     throw new UserError(
       `Okta: the app labelled "${label}" in ${org} is listed with the id ${JSON.stringify(listed.id.slice(0, 64))}, ` +
@@ -47,11 +44,21 @@ async function confirmListed(client: OktaClient, label: string, listed: OktaAppl
         "segment after /instance/ in its Okta admin URL).",
     );
   }
-  const app = await client.getApp(listed.id);
+  return listed;
+}
+
+/**
+ * The app a label lookup picked, read by its ID before Cerby is written (the Cerby provider calls this right before
+ * its write): Okta must answer for that ID with that app, still ACTIVE and still labelled `label`. A list entry alone
+ * is never what Cerby is bound to.
+ */
+export async function confirmLabelledApp(client: OktaClient, label: string, id: string): Promise<OktaApplication> {
+  const org = client.orgUrl;
+  const app = await client.getApp(id);
   if (app.status !== "ACTIVE") throw inactiveError(org, [app]);
   if (app.label.toLowerCase() !== label.toLowerCase()) {
     throw new UserError(
-      `Okta: the app ${app.id} was listed as labelled "${label}" in ${org}, but read by its ID it is labelled ` +
+      `Okta: the app ${app.id} was found by its label "${label}" in ${org}, but read by its ID it is labelled ` +
         `"${app.label}", so Pulumi will not bind Cerby to it. If it was renamed just now, rerun; otherwise set ` +
         "appInstanceId to the Cerby app's ID (the segment after /instance/ in its Okta admin URL).",
     );
@@ -82,7 +89,7 @@ export function pickByLabel(org: string, label: string, seen: OktaApplication[])
 
 /**
  * Resolves from a full listing of the org's apps, as resolveCerbyApp would: a given ID found in it is that app (the
- * entry carries the ID asked for); an ID not in it is read directly; a label's pick is read again by its ID.
+ * entry carries the ID asked for); an ID not in it is read directly; a label's pick must carry an Okta app ID.
  */
 async function resolveFromListing(
   client: OktaClient,
@@ -99,7 +106,7 @@ async function resolveFromListing(
   const label = (opts.label ?? DEFAULT_APP_LABEL).trim();
   const l = label.toLowerCase();
   const seen = all.filter((a) => a.name.toLowerCase().startsWith(l) || a.label.toLowerCase().startsWith(l));
-  return confirmListed(client, label, pickByLabel(client.orgUrl, label, seen));
+  return listedAppId(client.orgUrl, label, pickByLabel(client.orgUrl, label, seen));
 }
 
 interface Lookup {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { rejection } from "../helpers/errors";
 import { UserError } from "../../components/http";
 import { OktaClient } from "../../components/okta/client";
-import { oktaAdminUrl, resolveCerbyApp } from "../../components/okta/resolve";
+import { confirmLabelledApp, oktaAdminUrl, resolveCerbyApp } from "../../components/okta/resolve";
 import { OktaEmulator } from "../emulators/okta";
 import { freshAppId, freshSecret } from "../helpers/keys";
 
@@ -39,8 +39,8 @@ describe("Resolving the Cerby app in the org", () => {
     emu.addApp({ name: "cerby_other", label: "Cerby Sandbox" });
     const app = emu.addApp({ label: "CERBY" });
     expect((await resolveCerbyApp(client, {})).id).to.equal(app.id);
-    // The list page, then the pick read again by its ID (what Cerby is bound to is what Okta answers for that ID).
-    expect(emu.server.requests.map((r) => r.path)).to.deep.equal(["/api/v1/apps", `/api/v1/apps/${app.id}`]);
+    // One list page: the pick is read by its ID only right before Cerby is written (confirmLabelledApp, below).
+    expect(emu.server.requests.map((r) => r.path)).to.deep.equal(["/api/v1/apps"]);
   });
 
   it("refuses an app that Okta answers for an ID with another app's ID, naming both", async () => {
@@ -54,9 +54,8 @@ describe("Resolving the Cerby app in the org", () => {
     expect(e.stack).to.equal(e.message);
   });
 
-  it("by label, refuses a listed app whose ID is not an app ID, or that reads back as another app or label", async () => {
+  it("by label, refuses a listed app whose ID is not an app ID, reading nothing more", async () => {
     const app = emu.addApp({});
-    const other = await client.getApp(emu.addApp({ label: "Other" }).id);
     const listed = await client.getApp(app.id);
     emu.server.clearLog();
     emu.server.inject({
@@ -70,13 +69,31 @@ describe("Resolving the Cerby app in the org", () => {
     expect(badId).to.be.instanceOf(UserError);
     expect(badId.message).to.contain('is listed with the id "x", which is not an Okta app ID');
     expect(emu.server.count(), "nothing read for a malformed ID").to.equal(1);
+  });
+
+  it("confirmLabelledApp (before Cerby is written): the pick read by its ID must be that app, ACTIVE, so labelled", async () => {
+    const app = emu.addApp({});
+    const other = await client.getApp(emu.addApp({ label: "Other" }).id);
+    const listed = await client.getApp(app.id);
+    emu.server.clearLog();
+    expect((await confirmLabelledApp(client, "cerby", app.id)).id).to.equal(app.id);
+    expect(emu.server.requests.map((r) => r.path)).to.deep.equal([`/api/v1/apps/${app.id}`]);
     emu.server.inject({ kind: "status", status: 200, times: 1, pathPrefix: `/api/v1/apps/${app.id}`, body: other });
-    expect((await rejection(resolveCerbyApp(client, {}))).message).to.contain(`not ${app.id}`);
+    expect((await rejection(confirmLabelledApp(client, "Cerby", app.id))).message).to.contain(`not ${app.id}`);
     const renamed = { ...listed, label: "Renamed" };
     emu.server.inject({ kind: "status", status: 200, times: 1, pathPrefix: `/api/v1/apps/${app.id}`, body: renamed });
-    const e = await rejection(resolveCerbyApp(client, {}));
-    expect(e.message).to.contain(`the app ${app.id} was listed as labelled "Cerby"`);
+    const e = await rejection(confirmLabelledApp(client, "Cerby", app.id));
+    expect(e).to.be.instanceOf(UserError);
+    expect(e.message).to.contain(`the app ${app.id} was found by its label "Cerby"`);
     expect(e.message).to.contain('read by its ID it is labelled "Renamed"');
+    emu.server.inject({
+      kind: "status",
+      status: 200,
+      times: 1,
+      pathPrefix: `/api/v1/apps/${app.id}`,
+      body: { ...listed, status: "INACTIVE" },
+    });
+    expect((await rejection(confirmLabelledApp(client, "Cerby", app.id))).message).to.contain("is INACTIVE");
   });
 
   it("reports zero matches with the org, the query and how many apps were seen", async () => {
@@ -119,8 +136,8 @@ describe("Resolving the Cerby app in the org", () => {
     for (let i = 0; i < 250; i++) emu.addApp({ name: `cerby_${i}`, label: `Cerby ${i}` });
     const app = emu.addApp({ label: "Cerby", name: "cerby" });
     expect((await resolveCerbyApp(client, { label: "cerby" })).id).to.equal(app.id);
-    // Two list pages, then the pick read again by its ID.
-    expect(emu.server.count({ pathPrefix: "/api/v1/apps" })).to.equal(3);
+    // Two list pages.
+    expect(emu.server.count({ pathPrefix: "/api/v1/apps" })).to.equal(2);
   });
 
   it("builds admin URLs for Okta-hosted orgs and for anything else", () => {
