@@ -168,6 +168,11 @@ export interface Floor {
   criticalPath: number;
   /** Whole Okta windows the bucket forces: ⌊(okta − 1) ÷ limit⌋. */
   oktaWindows: number;
+  /**
+   * Processes of the command that call Okta, each with its own access token: the program (its lookup) on `up`; the
+   * plugin on `refresh`, and on `up` by label (the Cerby provider reads each pick by its ID before it writes).
+   */
+  oktaProcesses: number;
   /** max(critical path × latency, Okta floor ÷ Okta's concurrency × latency, windows × 60 s), in ms. */
   boundMs: number;
 }
@@ -198,10 +203,10 @@ export function floorOf(
   // binding, after the walk. A converged `up` writes nothing to Cerby, so it reads no app by its ID.
   const [reads, reread] = (o.resolve ?? "label") === "label" ? [n, 1] : [0, 0];
   const f = {
-    up: { cerby: 2 * n, okta: pages + reads, criticalPath: pages + reread + 2 },
-    converged: { cerby: 0, okta: pages, criticalPath: pages },
-    refresh: { cerby: n, okta: pages, criticalPath: Math.max(pages, 1) },
-    destroy: { cerby: n, okta: 0, criticalPath: 1 },
+    up: { cerby: 2 * n, okta: pages + reads, criticalPath: pages + reread + 2, oktaProcesses: 1 + reread },
+    converged: { cerby: 0, okta: pages, criticalPath: pages, oktaProcesses: 1 },
+    refresh: { cerby: n, okta: pages, criticalPath: Math.max(pages, 1), oktaProcesses: 1 },
+    destroy: { cerby: n, okta: 0, criticalPath: 1, oktaProcesses: 0 },
   }[phase];
   const oktaWindows = f.okta > 0 ? Math.floor((f.okta - 1) / o.oktaRatePerMin) : 0;
   const boundMs = Math.max(
@@ -604,6 +609,8 @@ export function summary(n: number, r: Record<PhaseName, Phase>, meta: RunMeta, o
     resolve: o.resolve,
     cerbyCallsPerFloor: max((p) => p.cerbyCallsPerFloor),
     tokensPerCredential: max((p) => p.tokenRequests),
+    // One access token per credential and per process that calls Okta (a process shares its token).
+    tokensPerProcess: max((p) => p.tokenRequests / Math.max(1, p.floor.oktaProcesses)),
     stateBytesPerBinding: max((p) => p.stateBytes / n),
     ...(withNull
       ? {
@@ -689,7 +696,7 @@ export function floorRegressions(s: Record<string, unknown>, auth: Options["auth
   over("oktaCallsPerFloor", 1, "at most one Okta apps-bucket call per binding, or the floor where it is higher");
   if (s.resolve !== "label") over("oktaCallsPerBinding", 1, "at most one Okta apps-bucket call per binding");
   over("cerbyCallsPerFloor", 1, "Cerby calls at the floor");
-  over("tokensPerCredential", auth === "oauth" ? 1 : 0, "one access token per credential per command");
+  over("tokensPerProcess", auth === "oauth" ? 1 : 0, "one access token per credential per process that calls Okta");
   over("seen429s", 0, "no 429 from either vendor");
   over("surfaced429s", 0, "no rate-limit error surfaced");
   over("nullVendorCalls", 0, "the null program calls no vendor");

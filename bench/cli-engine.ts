@@ -29,7 +29,7 @@ export interface CliRun {
 
 /**
  * The null program's project: index.js (bench/null/program.ts), the null loader at the module's loader path
- * (dist/components/provider-loader.js, bench/null/provider-loader.ts), the module's compiled provider-ref.js beside it,
+ * (dist/components/provider-loader.js, bench/null/provider-loader.ts), the module's compiled dist/components beside it,
  * and a package.json of the module's name exporting `./provider-loader` — so the `__provider` text is the module's,
  * character for character but the folder name, and resolves to the null loader from this folder. `prefix` has the
  * length of the module project's, so the recorded paths (hence the state) have the same length too.
@@ -41,10 +41,10 @@ function nullProject(prefix: string): string {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
     }).outputText;
   const dist = path.join(dir, "dist", "components");
-  fs.mkdirSync(dist, { recursive: true });
+  // The module's compiled code (its config reading and reference text), with the null loader in its loader's place.
+  fs.cpSync(path.join(ROOT, "dist", "components"), dist, { recursive: true });
   fs.writeFileSync(path.join(dir, "index.js"), js("program.ts"));
   fs.writeFileSync(path.join(dist, "provider-loader.js"), js("provider-loader.ts"));
-  fs.copyFileSync(path.join(ROOT, "dist", "components", "provider-ref.js"), path.join(dist, "provider-ref.js"));
   fs.writeFileSync(
     path.join(dir, "package.json"),
     JSON.stringify({

@@ -31,6 +31,7 @@ interface Line {
   oktaCallsPerBinding: number;
   cerbyCallsPerFloor: number;
   tokensPerCredential: number;
+  tokensPerProcess: number;
   stateBytesPerBinding: number;
   nullStateBytesPerBinding?: number;
   statePerNull?: number;
@@ -96,13 +97,13 @@ function main(): void {
     }
   }
   console.log(
-    "\n| N | wallPerNull (max) | statePerNull | oktaCallsPerBinding | cerbyCallsPerFloor | tokensPerCredential | seen429s | surfaced429s | errors |",
+    "\n| N | wallPerNull (max) | statePerNull | oktaCallsPerBinding | cerbyCallsPerFloor | tokensPerProcess | seen429s | surfaced429s | errors |",
   );
   console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const l of lines) {
     console.log(
       `| ${l.n} | ${l.wallPerNull ?? "–"} | ${l.statePerNull ?? "–"} | ${l.oktaCallsPerBinding} | ` +
-        `${l.cerbyCallsPerFloor} | ${l.tokensPerCredential} | ${l.seen429s} | ${l.surfaced429s} | ${l.errors} |`,
+        `${l.cerbyCallsPerFloor} | ${l.tokensPerProcess} | ${l.seen429s} | ${l.surfaced429s} | ${l.errors} |`,
     );
   }
 }

@@ -12,7 +12,7 @@ const atFloor = () => ({
   oktaCallsPerFloor: 1,
   resolve: "id",
   cerbyCallsPerFloor: 1,
-  tokensPerCredential: 1,
+  tokensPerProcess: 1,
   seen429s: 0,
   surfaced429s: 0,
   nullVendorCalls: 0,
@@ -35,7 +35,7 @@ describe("bench: vendor-floor regressions", () => {
     ["oktaCallsPerBinding", 2, 1],
     ["oktaCallsPerFloor", 1.5, 1],
     ["cerbyCallsPerFloor", 1.5, 1],
-    ["tokensPerCredential", 2, 1],
+    ["tokensPerProcess", 2, 1],
     ["seen429s", 1, 0],
     ["surfaced429s", 1, 0],
     ["nullVendorCalls", 3, 0],
@@ -48,8 +48,8 @@ describe("bench: vendor-floor regressions", () => {
   }
 
   it("with an API token, any token request is a regression", () => {
-    expect(floorRegressions({ ...atFloor(), tokensPerCredential: 0 }, "ssws")).to.deep.equal([]);
-    expect(floorRegressions(atFloor(), "ssws")[0]).to.match(/tokensPerCredential 1 > 0/);
+    expect(floorRegressions({ ...atFloor(), tokensPerProcess: 0 }, "ssws")).to.deep.equal([]);
+    expect(floorRegressions(atFloor(), "ssws")[0]).to.match(/tokensPerProcess 1 > 0/);
   });
 
   it("a failed command fails the run, with its first error", () => {
