@@ -19,7 +19,7 @@ const ROOT = path.resolve(__dirname, "..");
 const dist = (m: string) => require(path.join(ROOT, "dist", "components", m));
 const { startCheck } = dist("shared") as typeof Shared;
 const { checkCerbyInputs } = dist("cerby/inputs") as typeof CerbyInputs;
-const { checkOktaInputs } = dist("okta/inputs") as typeof OktaInputs;
+const { checkOktaInputs, buildObservedAppSchema } = dist("okta/inputs") as typeof OktaInputs;
 const { importOktaPrivateKey } = dist("okta/config") as typeof OktaConfig;
 const { applicationSchema } = dist("okta/client") as typeof OktaClientModule;
 const { loadProgramConfig } = dist("config") as typeof Config;
@@ -87,24 +87,8 @@ const pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.expor
 const shapeOf = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, z.unknown().optional()]));
 const cerbyOnce = z.object(shapeOf(cerbyKeys)).passthrough();
 const appOnce = applicationSchema();
-/** observedAppOf's schema (components/okta/inputs.ts, not exported), built as it builds it: anew per call. */
-const observedSchema = () =>
-  z.object({
-    id: z.string(),
-    name: z.string(),
-    label: z.string(),
-    status: z.string(),
-    signOnMode: z.string().optional(),
-    universalLogout: z
-      .object({
-        status: z.string(),
-        supportType: z.string().optional(),
-        protocol: z.string().optional(),
-        identityStack: z.string().optional(),
-      })
-      .optional(),
-    features: z.array(z.string()).optional(),
-  });
+// observedAppOf's schema built per call (as the module once did) and once (as it does now).
+const observedSchema = buildObservedAppSchema;
 const observedOnce = observedSchema();
 const bindings = JSON.stringify(
   Array.from({ length: n }, (_, i) => ({ name: `b-${i}`, baseUrl: cerbyRaw(i).baseUrl, appLabel: `Cerby ws-${i}` })),

@@ -127,7 +127,8 @@ export function observedApp(app: OktaApplication): OktaApplication {
   };
 }
 
-const observedAppSchema = once(() =>
+/** The observed app's schema, built anew by each call (exported so bench/micro.ts can price building it per call). */
+export const buildObservedAppSchema = () =>
   z.object({
     id: z.string(),
     name: z.string(),
@@ -143,5 +144,5 @@ const observedAppSchema = once(() =>
       })
       .optional(),
     features: z.array(z.string()).optional(),
-  }),
-);
+  });
+const observedAppSchema = once(buildObservedAppSchema);
