@@ -123,6 +123,19 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
   this.timeout(10 * 60 * 1000);
   const rig = useCliRig();
   const { cerby, okta, cerbyKey, oktaToken, must, mustFail } = rig;
+  /** Cerby answers the workspace's next Universal Logout PUT with 503 and a Retry-After; returns the PUT's path. */
+  const holdNextPut = (ws: string, retryAfterS: number): string => {
+    const putPath = `${new URL(cerby.workspaceUrl(ws)).pathname}${UL_PATH}`;
+    cerby.server.inject({
+      kind: "status",
+      status: 503,
+      times: 1,
+      method: "PUT",
+      pathPrefix: putPath,
+      headers: { "Retry-After": String(retryAfterS) },
+    });
+    return putPath;
+  };
   const output = (r: CliResult) => r.stdout + r.stderr;
   const stateDir = () => path.join(rig.tmp, "state", ".pulumi");
   /** Plugins of killed runs: any still running at the end (a regression) are ended by their id. */
@@ -201,15 +214,7 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
         await stack(ws, ws, cwd);
         await must(["up", "--yes", "--skip-preview"], { cwd });
         expect(cerby.getSetting(ws)).to.include({ enabled: true });
-        const putPath = `${new URL(cerby.workspaceUrl(ws)).pathname}${UL_PATH}`;
-        cerby.server.inject({
-          kind: "status",
-          status: 503,
-          times: 1,
-          method: "PUT",
-          pathPrefix: putPath,
-          headers: { "Retry-After": String(RETRY_AFTER_S) },
-        });
+        const putPath = holdNextPut(ws, RETRY_AFTER_S);
         cerby.server.clearLog();
         const { child, done } = await started(rig, ["destroy", "--yes", "--skip-preview"], cwd);
         await until("the disabling PUT", () => cerby.server.count({ method: "PUT", pathPrefix: putPath }) === 1);
@@ -265,15 +270,7 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
     // A second binding, whose Cerby create the killed run leaves pending.
     const two = { name: "two", baseUrl: cerby.workspaceUrl("two") };
     await must(["config", "set", "cerby:bindings", JSON.stringify([one, two])]);
-    const putPath = `${new URL(cerby.workspaceUrl("two")).pathname}${UL_PATH}`;
-    cerby.server.inject({
-      kind: "status",
-      status: 503,
-      times: 1,
-      method: "PUT",
-      pathPrefix: putPath,
-      headers: { "Retry-After": String(RETRY_AFTER_S) },
-    });
+    const putPath = holdNextPut("two", RETRY_AFTER_S);
     const { child, done } = await started(rig, ["up", "--yes", "--skip-preview"], rig.project);
     await until("binding two's PUT", () => cerby.server.count({ method: "PUT", pathPrefix: putPath }) === 1);
     const plugin = pluginIn(rig.project)!;
@@ -335,17 +332,9 @@ describe("real `pulumi` CLI: runs cut short (Ctrl-C, kill -9) and the way back",
     const { section } = recoveryBlocks();
     expect(section).to.contain("`error reading from server: EOF`");
     await stack("eof", "eof", rig.project);
-    const putPath = `${new URL(cerby.workspaceUrl("eof")).pathname}${UL_PATH}`;
     cerby.server.clearLog();
     const retryAfter = 4;
-    cerby.server.inject({
-      kind: "status",
-      status: 503,
-      times: 1,
-      method: "PUT",
-      pathPrefix: putPath,
-      headers: { "Retry-After": String(retryAfter) },
-    });
+    const putPath = holdNextPut("eof", retryAfter);
     const { child, done } = await started(rig, ["up", "--yes", "--skip-preview"], rig.project);
     await until("Cerby's PUT", () => cerby.server.count({ method: "PUT", pathPrefix: putPath }) === 1);
     // The process that serves this run's program: the one listening on the port `pulumi` was given (--client), or
