@@ -415,6 +415,21 @@ export function configInteger(
   return r.problem ? { problem: `${s.key} ${r.problem}` } : { value: r.value };
 }
 
+/**
+ * A provider's `configure` reading its integer settings: each one's value when set and valid; each problem (naming the
+ * key) goes to `problems`, under the key less `cerby:`, for `check` to report before any write.
+ */
+export function configIntegerReader(
+  get: (key: string) => string | undefined,
+  problems: Array<{ property: string; reason: string }>,
+): (s: IntegerSetting & { key: string }) => number | undefined {
+  return (s) => {
+    const r = configInteger(s, get);
+    if (r.problem) problems.push({ property: s.key.replace(/^cerby:/, ""), reason: r.problem });
+    return r.value;
+  };
+}
+
 /** An integer setting from the environment: its value when set and valid, else undefined (unset or unusable). */
 export function envInteger(s: IntegerSetting & { env: string }, env: Record<string, string | undefined>) {
   const raw = env[s.env];

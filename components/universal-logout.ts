@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CerbyUniversalLogout, CerbyUniversalLogoutArgs } from "./cerby/provider";
 import { OktaUniversalLogout } from "./okta/provider";
 import { oktaUniversalLogoutStatus, statusProblem } from "./okta/converge";
-import { OktaClient, oktaHttpSettingsFromEnv } from "./okta/client";
+import { OktaClient, oktaHttpSettings } from "./okta/client";
 import { UserError } from "./http";
 import { asRunError, toRunError } from "./run-error";
 import { oktaCredentials, OktaCredentials } from "./okta/config";
@@ -214,7 +214,8 @@ export function resolveApp(args: CerbyOktaUniversalLogoutArgs): pulumi.Output<Ok
         side: "Okta",
         doing: `look up the Cerby app ${given ?? `labelled "${appLabelOf(args)}"`} in ${args.okta.orgUrl}`,
         timeoutSeconds:
-          fromConfig(SETTINGS.oktaOperationTimeoutSeconds) ?? SETTINGS.oktaOperationTimeoutSeconds.default,
+          configInteger(SETTINGS.oktaOperationTimeoutSeconds, readStackConfig).value ??
+          SETTINGS.oktaOperationTimeoutSeconds.default,
         timeoutSetting: SETTINGS.oktaOperationTimeoutSeconds.key,
       },
       () => confirmCerbyApp(args, creds, given),
@@ -235,15 +236,7 @@ export async function confirmCerbyApp(
   credentials: OktaCredentials,
   given: string | undefined,
 ): Promise<OktaApplication> {
-  // Stack config first (cerby:oktaHttpTimeoutMs, …), then the OKTA_HTTP_* environment; bad values are reported by
-  // the stack config check (config.ts) and the Okta resource's check, and ignored here.
-  const env = oktaHttpSettingsFromEnv();
-  const client = new OktaClient({
-    orgUrl: args.okta.orgUrl,
-    credentials,
-    timeoutMs: fromConfig(SETTINGS.oktaHttpTimeoutMs) ?? env.timeoutMs,
-    retry: { ...env.retry, retries: fromConfig(SETTINGS.oktaHttpRetries) ?? env.retry?.retries },
-  });
+  const client = new OktaClient({ orgUrl: args.okta.orgUrl, credentials, ...oktaHttpSettings(readStackConfig) });
   const app = await resolveCerbyAppShared(
     client,
     given !== undefined ? { appInstanceId: given } : { label: appLabelOf(args) },
@@ -254,11 +247,6 @@ export async function confirmCerbyApp(
     throw new UserError(statusProblem(app, "UNSUPPORTED", oktaAdminUrl(client.orgUrl, app.name, app.id)));
   }
   return app;
-}
-
-/** An integer setting from stack config (the program's), or undefined when unset or not valid. */
-function fromConfig(s: Parameters<typeof configInteger>[0]): number | undefined {
-  return configInteger(s, readStackConfig).value;
 }
 
 /** `okta:apiToken` → the stack config value (secrets included: this runs in the program, never serialized). */

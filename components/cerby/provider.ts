@@ -13,12 +13,12 @@ import { dynamicType, withProviderRef } from "../provider-ref";
 import { userErrorsPrintedOnce } from "../run-error";
 import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { CerbyMode, DEFAULT_CERBY_MODE, cerbyModeCallsCerby, isCerbyMode } from "../modes";
-import { SETTINGS, configInteger, httpEnvSettings } from "../settings-table";
+import { SETTINGS, configIntegerReader, httpEnvSettings } from "../settings-table";
 import type { CerbyUniversalLogoutState } from "./state";
 import { runStep } from "../lifecycle";
 import { cerbyHasState, cerbyReadInputs, cerbySettingId, convergeCerby, disableCerby, readCerby } from "./converge";
 // The Okta side's client, only to confirm a label lookup's pick by its ID before Cerby is written.
-import { OktaClient, oktaHttpSettingsFromEnv } from "../okta/client";
+import { OktaClient, oktaHttpSettings } from "../okta/client";
 import { OktaConfigError, OktaCredentials, oktaCredentials } from "../okta/config";
 import { confirmLabelledApp } from "../okta/resolve";
 
@@ -90,14 +90,10 @@ function labelledAppConfirmation(inputs: CerbyUniversalLogoutInputs): (() => Pro
   if (!app) return undefined;
   return () => {
     const config = providerSettings<ProviderSettings>("cerby").config;
-    const setting = (s: typeof SETTINGS.oktaHttpTimeoutMs | typeof SETTINGS.oktaHttpRetries) =>
-      configInteger(s, (k) => config?.(k)).value;
-    const env = oktaHttpSettingsFromEnv();
     const client = new OktaClient({
       orgUrl: app.orgUrl,
       credentials: oktaCredentialsForConfirm(),
-      timeoutMs: setting(SETTINGS.oktaHttpTimeoutMs) ?? env.timeoutMs,
-      retry: { ...env.retry, retries: setting(SETTINGS.oktaHttpRetries) ?? env.retry?.retries },
+      ...oktaHttpSettings((k) => config?.(k)),
     });
     return confirmLabelledApp(client, app.label, inputs.appInstanceId);
   };
@@ -117,13 +113,7 @@ export const cerbyUniversalLogoutProvider = userErrorsPrintedOnce({
   async configure(req: ConfigureRequest): Promise<void> {
     // A value that is not a whole number in range is reported by check (naming the key), never silently used.
     const configProblems: Array<{ property: string; reason: string }> = [];
-    const num = (
-      st: typeof SETTINGS.httpTimeoutMs | typeof SETTINGS.httpRetries | typeof SETTINGS.operationTimeoutSeconds,
-    ) => {
-      const r = configInteger(st, (k) => req.config.get(k));
-      if (r.problem) configProblems.push({ property: st.key.replace(/^cerby:/, ""), reason: r.problem });
-      return r.value;
-    };
+    const num = configIntegerReader((k) => req.config.get(k), configProblems);
     setProviderSettings<ProviderSettings>("cerby", {
       config: (key) => req.config.get(key),
       timeoutMs: num(SETTINGS.httpTimeoutMs),

@@ -9,7 +9,7 @@ import { HttpClient, HttpClientOptions, RetryPolicy, VendorError, sanitizeText }
 import { OktaAuth } from "./auth";
 import { OktaCredentials } from "./config";
 import { describeOktaFailure } from "./errors";
-import { httpEnvSettings } from "../settings-table";
+import { SETTINGS, configInteger, httpEnvSettings } from "../settings-table";
 
 export type ProvisioningStatus = "ENABLED" | "DISABLED" | "NOT_SET_UP";
 
@@ -57,6 +57,22 @@ export function oktaHttpSettingsFromEnv(
   return {
     timeoutMs,
     retry: { retries, baseDelayMs },
+  };
+}
+
+/**
+ * Timeout and retries of an Okta client: the stack config's (cerby:oktaHttpTimeoutMs, cerby:oktaHttpRetries; `get`
+ * takes full keys) where set and valid, else the OKTA_HTTP_* environment's. A bad config value is reported by the
+ * checks that own it (the stack config check, the Okta resource's check) and ignored here.
+ */
+export function oktaHttpSettings(
+  get: (key: string) => string | undefined,
+  env: Record<string, string | undefined> = process.env,
+): Pick<OktaClientOptions, "timeoutMs" | "retry"> {
+  const fromEnv = oktaHttpSettingsFromEnv(env);
+  return {
+    timeoutMs: configInteger(SETTINGS.oktaHttpTimeoutMs, get).value ?? fromEnv.timeoutMs,
+    retry: { ...fromEnv.retry, retries: configInteger(SETTINGS.oktaHttpRetries, get).value ?? fromEnv.retry?.retries },
   };
 }
 

@@ -13,8 +13,8 @@ import { type ArgsOf, convergingCreateUpdate } from "../shared";
 import { oktaModeOnlyReports } from "../modes";
 import { logInfo } from "../log";
 import { runStep } from "../lifecycle";
-import { SETTINGS, configInteger } from "../settings-table";
-import { OktaClient, ProvisioningStatus, oktaHttpSettingsFromEnv } from "./client";
+import { SETTINGS, configIntegerReader } from "../settings-table";
+import { OktaClient, ProvisioningStatus, oktaHttpSettings } from "./client";
 import { OktaCredentials, importOktaPrivateKey, oktaCredentialKeys, oktaCredentials } from "./config";
 import type { OktaMode } from "../modes";
 import { OktaUniversalLogoutInputs, checkOktaInputs } from "./inputs";
@@ -31,11 +31,12 @@ import {
 export type { OktaUniversalLogoutState, OktaUniversalLogoutStatus };
 
 interface ProviderSettings {
-  /** The okta:* credential keys from stack config (secrets unwrapped by the plugin); never serialized. */
+  /**
+   * The okta:* credential keys and cerby:oktaHttpTimeoutMs / cerby:oktaHttpRetries from stack config (secrets
+   * unwrapped by the plugin); never serialized.
+   */
   config?: Record<string, string | undefined>;
-  /** cerby:oktaHttpTimeoutMs, cerby:oktaHttpRetries, cerby:oktaOperationTimeoutSeconds. */
-  timeoutMs?: number;
-  retries?: number;
+  /** cerby:oktaOperationTimeoutSeconds. */
   operationTimeoutSeconds?: number;
   configProblems?: Array<{ property: string; reason: string }>;
 }
@@ -49,14 +50,11 @@ function oktaProviderCredentials(mode: OktaMode): OktaCredentials {
 }
 
 function oktaClient(inputs: OktaUniversalLogoutInputs): OktaClient {
-  // Stack config (cerby:oktaHttpTimeoutMs, cerby:oktaHttpRetries) first, then the OKTA_HTTP_* environment.
-  const settings = providerSettings<ProviderSettings>("okta");
-  const env = oktaHttpSettingsFromEnv();
+  const config = providerSettings<ProviderSettings>("okta").config ?? {};
   return new OktaClient({
     orgUrl: inputs.orgUrl,
     credentials: oktaProviderCredentials(inputs.mode),
-    timeoutMs: settings.timeoutMs ?? env.timeoutMs,
-    retry: { ...env.retry, retries: settings.retries ?? env.retry?.retries },
+    ...oktaHttpSettings((k) => config[k]),
   });
 }
 
@@ -94,23 +92,14 @@ const converging = convergingCreateUpdate<OktaUniversalLogoutInputs, OktaUnivers
 export const oktaUniversalLogoutProvider = userErrorsPrintedOnce({
   async configure(req: ConfigureRequest): Promise<void> {
     const config: Record<string, string | undefined> = {};
-    for (const { key } of Object.values(oktaCredentialKeys())) config[key] = req.config.get(key);
+    const http = [SETTINGS.oktaHttpTimeoutMs, SETTINGS.oktaHttpRetries];
+    for (const { key } of [...Object.values(oktaCredentialKeys()), ...http]) config[key] = req.config.get(key);
     // A value that is not a whole number in range is reported by check (naming the key), never silently used.
     const configProblems: Array<{ property: string; reason: string }> = [];
-    const num = (
-      st:
-        | typeof SETTINGS.oktaHttpTimeoutMs
-        | typeof SETTINGS.oktaHttpRetries
-        | typeof SETTINGS.oktaOperationTimeoutSeconds,
-    ) => {
-      const r = configInteger(st, (k) => req.config.get(k));
-      if (r.problem) configProblems.push({ property: st.key.replace(/^cerby:/, ""), reason: r.problem });
-      return r.value;
-    };
+    const num = configIntegerReader((k) => req.config.get(k), configProblems);
+    for (const s of http) num(s);
     setProviderSettings<ProviderSettings>("okta", {
       config,
-      timeoutMs: num(SETTINGS.oktaHttpTimeoutMs),
-      retries: num(SETTINGS.oktaHttpRetries),
       operationTimeoutSeconds: num(SETTINGS.oktaOperationTimeoutSeconds),
       configProblems,
     });
