@@ -16,6 +16,9 @@ import { OktaApplication } from "./okta/client";
 import { runStep } from "./lifecycle";
 import { SETTINGS, configInteger } from "./settings-table";
 
+/** The component's type token, in every language (the schema's, read from the `super` call by schema/generate.ts). */
+export const UNIVERSAL_LOGOUT_TYPE = "cerby:okta:UniversalLogout";
+
 /** An Okta app, by its id: the App instance ID. */
 export interface OktaAppRef {
   /** The Okta app ID (the segment after /instance/ in the app's admin URL). */
@@ -85,7 +88,7 @@ export class CerbyOktaUniversalLogout extends pulumi.ComponentResource {
   readonly okta: OktaUniversalLogout;
 
   constructor(name: string, args: CerbyOktaUniversalLogoutArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("cerby:okta:UniversalLogout", name, {}, opts);
+    super(UNIVERSAL_LOGOUT_TYPE, name, {}, opts);
     const app = resolveApp(args);
     this.appInstanceId = app.apply((a) => a.id);
 

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as provider from "@pulumi/pulumi/provider";
 import { CerbyOktaUniversalLogout, CerbyOktaUniversalLogoutArgs } from "../components";
 
-export const TYPE = "cerby:okta:UniversalLogout";
+export { UNIVERSAL_LOGOUT_TYPE as TYPE } from "../components/universal-logout";
 
 export function construct(
   name: string,
