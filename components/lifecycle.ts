@@ -16,6 +16,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import { UserError, sanitizeText } from "./http/errors";
+import { sleep } from "./http/retry";
 import { processMap } from "./settings";
 
 export type StepSide = "Cerby" | "Okta";
@@ -160,15 +161,7 @@ export async function stepSleep(ms: number, during: string | (() => string)): Pr
   const signal = stopSignal();
   const say = () => (typeof during === "string" ? during : during());
   if (signal.aborted) throw stepStopped(currentStep(), say());
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener("abort", done, { once: true });
-  });
+  await sleep(Math.max(0, ms), signal);
   if (signal.aborted) throw stepStopped(currentStep(), say());
 }
 
@@ -228,15 +221,16 @@ export function stepStopped(step: Step | undefined, during: string, opts: { why?
 function progress(step: Step): string {
   // A path may come from a vendor (Okta's Link header): shown as vendor text is, sanitized and capped.
   const at = (r: StepRequest) => `${r.method} ${sanitizeText(r.path)}`;
-  const shown = step.requests.map((r) => `${at(r)} → ${r.status ?? "no answer"}`);
-  const counted: string[] = [];
-  for (const s of shown) {
-    const last = counted.length - 1;
-    const m = last >= 0 ? /^(.*?)(?: \(×(\d+)\))?$/.exec(counted[last]) : null;
-    if (m && m[1] === s) counted[last] = `${s} (×${Number(m[2] ?? 1) + 1})`;
-    else counted.push(s);
+  // Repeats in a row (retries) are shown once, counted.
+  const runs: Array<{ text: string; times: number }> = [];
+  for (const r of step.requests) {
+    const text = `${at(r)} → ${r.status ?? "no answer"}`;
+    const last = runs[runs.length - 1];
+    if (last?.text === text) last.times++;
+    else runs.push({ text, times: 1 });
   }
-  const done = counted.length ? `Done: ${counted.join("; ")}.` : "Done: no request had been sent.";
+  const shown = runs.map((r) => (r.times > 1 ? `${r.text} (×${r.times})` : r.text));
+  const done = shown.length ? `Done: ${shown.join("; ")}.` : "Done: no request had been sent.";
   const writes = step.requests.filter((r) => r.write);
   if (writes.length === 0) return `${done} Nothing was written to ${step.side}.`;
   const said = writes.map((w) =>
