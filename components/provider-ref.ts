@@ -2,7 +2,7 @@
  * What a dynamic resource stores as its provider (`__provider`): a `require` of the module's provider loader
  * (./provider-loader, shipped as `cerby-okta-universal-logout/provider-loader`), not the provider itself.
  * `pulumi.dynamic.Resource` serializes a provider's closure into state by value, in the inputs and the outputs of
- * every resource (tens of kB each); the reference is ~400 bytes and runs the code installed now (so export names of
+ * every resource (tens of kB each); the reference is ~480 bytes and runs the code installed now (so export names of
  * the loader stay stable).
  *
  * Which copy of the module a command runs, in the process that runs the provider (Pulumi's dynamic-provider plugin,

@@ -54,7 +54,7 @@ export function userErrorsPrintedOnce<T extends object>(provider: T): T {
   return wrapped as T;
 }
 
-/** Process-global (never module state, which Pulumi would serialize): lines console.error skips, with their count. */
+/** Process-global (every copy of this module in the plugin shares it): lines console.error skips, with their count. */
 function skipStderrLineOnce(line: string): void {
   const skip = processMap<number>("stderr-lines-printed-elsewhere");
   skip.set(line, (skip.get(line) ?? 0) + 1);

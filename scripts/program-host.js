@@ -65,8 +65,7 @@ const { RunResponse } = require(fromProject("@pulumi/pulumi/proto/language_pb"))
  * nothing, while this server also returns the error as the run's result, which the CLI would print a second time.
  * Here a run whose error was already logged bails instead (RunResponse.bail), which is what the stock host's exit
  * code means to the CLI.
- */
-/**
+ *
  * @typedef {(err: unknown, resp?: unknown) => void} Callback
  * @param {{ run: (call: unknown, cb: Callback) => void }} server
  */

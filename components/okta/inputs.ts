@@ -9,6 +9,7 @@ import { IntegerSetting, SETTINGS, integerValue } from "../settings-table";
 import { Checked, addProblem, once, isBlank, isKnown, startCheck, urlInputProblem } from "../shared";
 import { oktaOrgUrlProblem } from "./config";
 import { type OktaApplication, TO_APP_FEATURES } from "./client";
+import type { OktaUniversalLogoutStatus } from "./state";
 
 /** Normalized inputs of the Okta Universal Logout resource, as stored in state. */
 export interface OktaUniversalLogoutInputs {
@@ -30,7 +31,7 @@ export interface OktaUniversalLogoutInputs {
    * `check` from the mode (never given). A refresh records what Okta shows here, so when someone unticked the box the
    * engine's diff names `status` (Okta's status is the one thing that drifts; see `read`).
    */
-  status?: "ENABLED" | "DISABLED" | "UNSUPPORTED" | "NOT_REPORTED" | "UNKNOWN";
+  status?: OktaUniversalLogoutStatus;
   /** The app as the program read it in this run (id, status, Universal Logout, features); the provider then does not
    * read it again. Not compared by diff (a refresh records the app as read then, so an unchanged app is no change);
    * dropped when unknown or malformed (the provider reads the app instead). */
